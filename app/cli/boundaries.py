@@ -1,0 +1,104 @@
+"""`aduan boundaries load`: check boundary files and make them the current version."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from app.boundary_store import report_as_json
+from app.boundary_store import store_boundaries
+from app.cli import cli
+from app.cli import operator_errors
+from app.config import ConfigError
+from app.services import services
+from geo.boundary_checks import FieldNames
+from geo.boundary_checks import LevelSpec
+from geo.boundary_checks import check_boundaries
+from geo.boundary_files import BoundaryFileError
+from geo.boundary_files import read_boundary_file
+
+log = logging.getLogger(__name__)
+
+BOUNDARY_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+
+
+@cli.group()
+def boundaries():
+    """Administrative boundaries (kecamatan, kelurahan, city outline)."""
+
+
+def expand_paths(paths: tuple[str, ...]) -> list[Path]:
+    """Files as given, and for a folder every boundary file directly inside it."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in BOUNDARY_SUFFIXES)
+            if not found:
+                raise BoundaryFileError(
+                    f"Folder {path} has no boundary file "
+                    f"({', '.join(BOUNDARY_SUFFIXES)}); see data/boundaries/README.md."
+                )
+            files.extend(found)
+        elif path.exists():
+            files.append(path)
+        else:
+            raise BoundaryFileError(f"Boundary file {path} not found.")
+    return files
+
+
+@boundaries.command("load")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--city", "city_code", help="City code from data/cities.toml (default: ADUAN_CITY).")
+@click.option("--level", help="Level of every feature (a level key, or 'city' for the "
+              "outline) when the codes do not show it.")
+@click.option("--code-field", help="Property with the official code (default: code, kode, ...).")
+@click.option("--name-field", help="Property with the name (default: name, nama, ...).")
+@click.option("--parent-field", help="Property with the parent's code (default: "
+              "parent_code, or the code without its last part).")
+@click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
+@click.option("--force", is_flag=True, help="Add a new version even if the files are "
+              "identical to the current one.")
+@operator_errors
+def load(paths, city_code, level, code_field, name_field, parent_field, dry_run, force):
+    """Check boundary files (GeoJSON, GeoPackage, Shapefile) and load them.
+
+    PATHS are files or folders. The load adds a new boundary version and makes it
+    current in one transaction, or changes nothing.
+    """
+    city = _city(city_code)
+    files = [read_boundary_file(path) for path in expand_paths(paths)]
+    features = [feature for file in files for feature in file.features]
+    report = check_boundaries(
+        features,
+        city.code,
+        [LevelSpec(level.key, level.code_parts) for level in city.levels],
+        level=level,
+        fields=FieldNames(code_field, name_field, parent_field),
+    )
+    click.echo(report_as_json(report), err=True)
+    if not report.ok:
+        raise click.ClickException(
+            f"{len(report.errors)} errors in the boundary files; nothing was loaded. "
+            f"First: {report.errors[0]}"
+        )
+    if dry_run:
+        click.echo("Dry run: the files are valid; nothing was written.")
+        return
+
+    with services().new_session() as session:
+        result = store_boundaries(session, city, files, report, force=force)
+        session.commit()
+    state = "loaded as" if result.created else "unchanged, still"
+    click.echo(f"Boundaries of {city.name} {state} version {result.version_id}: "
+               f"{result.area_counts}")
+
+
+def _city(city_code: str | None):
+    cities = services().cities
+    code = city_code or services().settings.default_city
+    if code not in cities:
+        raise ConfigError(f"City {code!r} is not configured; known: {', '.join(cities)}.")
+    return cities[code]

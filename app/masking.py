@@ -1,0 +1,40 @@
+"""Mask numbers that look like personal data (NIK, phone numbers, e-mail) in free text."""
+
+from __future__ import annotations
+
+import re
+
+# A NIK (nomor induk kependudukan) has 16 digits, often grouped by spaces or dots.
+NIK = re.compile(r"(?<![\d.])(?:\d[ .-]?){15}\d(?![\d])")
+# Indonesian mobile numbers (08.., 628.., +62 8..) and Jabodetabek landlines (021).
+PHONE = re.compile(
+    r"(?<![\d+])(?:\+?62[ .-]?|0)8(?:[ .-]?\d){7,11}(?!\d)"
+    r"|(?<!\d)\(?(?:\+?62[ .-]?|0)21\)?[ .-]?\d{3,4}[ .-]?\d{3,4}(?!\d)"
+)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+# Loopback and wildcard addresses name this machine, not a person, so they stay.
+IPV4 = re.compile(r"(?<![\d.])(?!127\.0\.0\.1|0\.0\.0\.0)(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}(?![\w:])")
+
+
+def _hide_digits(match: re.Match) -> str:
+    return re.sub(r"\d", "*", match.group(0))
+
+
+def mask_personal_numbers(text: str | None) -> str | None:
+    """Replace the digits of NIK-like and phone-like numbers, and e-mail addresses.
+
+    The text around them is kept, so a description stays readable.
+    """
+    if not text:
+        return text
+    text = NIK.sub(_hide_digits, text)
+    text = PHONE.sub(_hide_digits, text)
+    return EMAIL.sub("[email]", text)
+
+
+def mask_for_log(text: str) -> str:
+    """Mask personal data and IP addresses in a log message."""
+    text = mask_personal_numbers(text) or ""
+    text = IPV4.sub("[ip]", text)
+    return IPV6.sub("[ip]", text)

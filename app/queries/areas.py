@@ -1,0 +1,134 @@
+"""SQL that measures points against the areas of a boundary version.
+
+Every query takes many points at once as two float8 arrays, so `aduan locate
+--csv` and complaint intake run the same statements. The GiST index
+area_geom_gist serves the `&&`, ST_DWithin and `<->` conditions on area.geom.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from geo.locate_rules import EDGE_TOLERANCE_DEG
+
+_POINTS = """
+    WITH points AS (
+        SELECT p.ordinal, ST_SetSRID(ST_MakePoint(p.lon, p.lat), 4326) AS geom
+        FROM unnest(CAST(:lons AS float8[]), CAST(:lats AS float8[]))
+             WITH ORDINALITY AS p(lon, lat, ordinal)
+    )
+"""
+
+FIND_CANDIDATES = text(
+    _POINTS
+    + """
+    SELECT points.ordinal, a.code,
+           ST_DWithin(ST_Boundary(a.geom), points.geom, :tolerance) AS on_boundary,
+           ST_Intersects(a.geom, points.geom) AS covers,
+           ST_Distance(ST_Boundary(a.geom)::geography, points.geom::geography) AS depth_m
+    FROM points
+    JOIN area a
+      ON a.boundary_version_id = :version
+     AND a.rank = :rank
+     AND ST_DWithin(a.geom, points.geom, :tolerance)
+    """
+)
+
+# The KNN operator `<->` orders by planar distance in degrees; the five closest
+# areas are then measured on the spheroid, where the true nearest is chosen.
+FIND_NEAREST = text(
+    _POINTS
+    + """
+    SELECT points.ordinal,
+           ST_Covers(outline.geom, points.geom) AS in_city,
+           ST_Distance(outline.geom::geography, points.geom::geography) AS city_distance_m,
+           nearest.code,
+           nearest.distance_m
+    FROM points
+    JOIN area outline
+      ON outline.boundary_version_id = :version AND outline.rank = 0
+    CROSS JOIN LATERAL (
+        SELECT a.code, ST_Distance(a.geom::geography, points.geom::geography) AS distance_m
+        FROM area a
+        WHERE a.boundary_version_id = :version AND a.rank = :rank
+        ORDER BY a.geom <-> points.geom
+        LIMIT 5
+    ) AS nearest
+    """
+)
+
+# The first ST_DWithin, in degrees, lets the GiST index cut the candidates; the
+# radius in degrees is widened by 1/cos(latitude) so it never cuts too much.
+FIND_WITHIN = text(
+    _POINTS
+    + """
+    SELECT points.ordinal, a.code,
+           ST_Distance(a.geom::geography, points.geom::geography) AS distance_m
+    FROM points
+    JOIN area a
+      ON a.boundary_version_id = :version
+     AND a.rank = :rank
+     AND ST_DWithin(
+             a.geom, points.geom,
+             :radius_m / 110000.0 / greatest(cos(radians(ST_Y(points.geom))), 0.01))
+     AND ST_DWithin(a.geom::geography, points.geom::geography, :radius_m)
+    """
+)
+
+FIND_AREAS = text(
+    """
+    SELECT id, code, name, level, rank, parent_code
+    FROM area
+    WHERE boundary_version_id = :version AND rank > 0
+    """
+)
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    """An area's identity without its geometry."""
+
+    id: int
+    code: str
+    name: str
+    level: str
+    rank: int
+    parent_code: str | None
+
+
+def _point_arrays(points: Sequence[tuple[float, float]]) -> dict:
+    return {"lons": [lon for lon, _ in points], "lats": [lat for _, lat in points]}
+
+
+def find_candidates(conn: Connection, version: int, rank: int, points) -> list:
+    """Rows (ordinal, code, on_boundary, covers, depth_m) of areas at or near each point."""
+    return conn.execute(
+        FIND_CANDIDATES,
+        {**_point_arrays(points), "version": version, "rank": rank,
+         "tolerance": EDGE_TOLERANCE_DEG},
+    ).all()
+
+
+def find_nearest(conn: Connection, version: int, rank: int, points) -> list:
+    """Rows (ordinal, in_city, city_distance_m, code, distance_m) of the closest areas."""
+    return conn.execute(
+        FIND_NEAREST, {**_point_arrays(points), "version": version, "rank": rank}
+    ).all()
+
+
+def find_within(conn: Connection, version: int, rank: int, points, radius_m: float) -> list:
+    """Rows (ordinal, code, distance_m) of areas within radius_m metres of each point."""
+    return conn.execute(
+        FIND_WITHIN,
+        {**_point_arrays(points), "version": version, "rank": rank, "radius_m": radius_m},
+    ).all()
+
+
+def find_areas(conn: Connection, version: int) -> dict[str, AreaRow]:
+    """Every area of a version except the outline, keyed by code."""
+    rows = conn.execute(FIND_AREAS, {"version": version}).all()
+    return {row.code: AreaRow(*row) for row in rows}
