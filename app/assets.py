@@ -30,7 +30,6 @@ from flask import abort
 from flask import send_from_directory
 from flask import url_for
 from folium.elements import JSCSSMixin
-from xstatic.pkg import bootstrap
 from xstatic.pkg import font_awesome
 from xstatic.pkg import jquery
 from xstatic.pkg import leaflet
@@ -77,7 +76,6 @@ VENDOR_LIBRARIES: dict[str, VendorLibrary] = {
         Path(leaflet_markercluster.BASE_DIR), leaflet_markercluster.VERSION
     ),
     "jquery": VendorLibrary(Path(jquery.BASE_DIR), jquery.VERSION),
-    "bootstrap": VendorLibrary(Path(bootstrap.BASE_DIR), bootstrap.VERSION),
     "font-awesome": VendorLibrary(Path(font_awesome.BASE_DIR), font_awesome.VERSION),
     # Folium ships the Leaflet.heat build that its HeatMap plugin loads.
     "folium": VendorLibrary(
@@ -98,16 +96,6 @@ _CDN_ASSETS: dict[str, tuple[str, str]] = {
     f"{_JSDELIVR}/npm/leaflet@1.9.3/dist/leaflet.js": ("leaflet", "leaflet.js"),
     f"{_JSDELIVR}/npm/leaflet@1.9.3/dist/leaflet.css": ("leaflet", "leaflet.css"),
     "https://code.jquery.com/jquery-3.7.1.min.js": ("jquery", "jquery.min.js"),
-    # Folium 0.20 links Bootstrap 5.2.2. XStatic-Bootstrap ships 5.3, which is
-    # backwards compatible within 5.x.
-    f"{_JSDELIVR}/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js": (
-        "bootstrap",
-        "js/bootstrap.bundle.min.js",
-    ),
-    f"{_JSDELIVR}/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css": (
-        "bootstrap",
-        "css/bootstrap.min.css",
-    ),
     f"{_JSDELIVR}/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css": (
         "font-awesome",
         "css/all.min.css",
@@ -132,10 +120,13 @@ _CDN_ASSETS: dict[str, tuple[str, str]] = {
     ),
 }
 
-# CDN URLs that localize_map removes. Only folium.Icon needs them, and it is
-# not supported (see the module docstring).
+# CDN URLs that localize_map removes. Only folium.Icon needs the first four,
+# and it is not supported (see the module docstring). No map of this project
+# uses Bootstrap, whose XStatic package builds only with setuptools < 81.
 _DROPPED_CDN_URLS = frozenset(
     {
+        f"{_JSDELIVR}/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
+        f"{_JSDELIVR}/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css",
         "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",
         f"{_CDNJS}/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
         f"{_CDNJS}/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
@@ -177,7 +168,7 @@ def vendor_file(library: str, filename: str) -> Response:
 def vendor_url(library: str, filename: str) -> str:
     """Build the versioned URL of a vendored file for use in templates.
 
-    Example: ``{{ vendor_url("bootstrap", "css/bootstrap.min.css") }}``.
+    Example: ``{{ vendor_url("font-awesome", "css/all.min.css") }}``.
     """
     version = VENDOR_LIBRARIES[library].version
     return url_for("assets.vendor_file", library=library, filename=filename, v=version)

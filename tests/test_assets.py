@@ -115,7 +115,6 @@ def test_localize_map_links_every_needed_library() -> None:
         "leaflet-markercluster",
         "folium",
         "jquery",
-        "bootstrap",
         "font-awesome",
     }
 
@@ -251,10 +250,10 @@ def test_vendor_url_adds_package_version() -> None:
     app.register_blueprint(assets_bp)
 
     with app.test_request_context():
-        url = vendor_url("bootstrap", "css/bootstrap.min.css")
+        url = vendor_url("font-awesome", "css/all.min.css")
 
-    version = VENDOR_LIBRARIES["bootstrap"].version
-    assert url == f"/vendor/bootstrap/css/bootstrap.min.css?v={version}"
+    version = VENDOR_LIBRARIES["font-awesome"].version
+    assert url == f"/vendor/font-awesome/css/all.min.css?v={version}"
 
 
 def test_external_urls_reads_styles_and_images() -> None:
