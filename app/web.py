@@ -46,6 +46,7 @@ _HTTP_MESSAGES = {
 
 def register_web(app: Flask) -> None:
     """Attach every blueprint and the request and error hooks."""
+    from app.api.complaints import bp as complaints_api
     from app.api.locate import bp as locate_api
     from app.api.meta import bp as meta_api
     from app.api.openapi import bp as openapi_api
@@ -55,6 +56,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(openapi_api)
     app.register_blueprint(meta_api)
     app.register_blueprint(locate_api)
+    app.register_blueprint(complaints_api)
     _register_optional_blueprints(app)
 
     app.context_processor(_template_globals)

@@ -107,6 +107,7 @@ def loaded_city(app, runner):
     from app.cli import cli  # noqa: F401
     from app.cli import boundaries  # noqa: F401
     from app.cli import extensions  # noqa: F401
+    from app.cli import intake  # noqa: F401
     from app.cli import locate  # noqa: F401
     from app.cli import cli as group
 

@@ -76,6 +76,7 @@ def main() -> None:
     """Entry point of the `aduan` console script."""
     from app.cli import boundaries  # noqa: F401 - registers commands
     from app.cli import extensions  # noqa: F401 - registers feature commands
+    from app.cli import intake  # noqa: F401 - registers commands
     from app.cli import locate  # noqa: F401 - registers commands
 
     cli(prog_name="aduan")
