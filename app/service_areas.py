@@ -40,9 +40,10 @@ def load_service_areas(session: Session, city: City, path: Path, *,
     holes and several parts. Runs in the caller's transaction.
     """
     boundary_file = read_boundary_file(path)
-    opds = dict(session.execute(select(Opd.code, Opd.id).where(Opd.city_code == city.code)))
+    opds = dict(session.execute(
+        select(Opd.code, Opd.id).where(Opd.city_code == city.code)).all())
     categories = dict(session.execute(
-        select(Category.code, Category.id).where(Category.city_code == city.code)))
+        select(Category.code, Category.id).where(Category.city_code == city.code)).all())
     codes = []
     for feature in boundary_file.features:
         values = _values(feature, city, opds, categories, path)
