@@ -54,7 +54,7 @@ class CreatedComplaint:
 
 @lru_cache(maxsize=8)
 def working_calendar(timezone_name: str, country: str) -> WorkingCalendar:
-    """One calendar per city zone and country, shared by every request."""
+    """Return the calendar of a city zone and country, built once and shared."""
     return WorkingCalendar(timezone=timezone_name, country=country)
 
 
@@ -298,7 +298,7 @@ def _claim_idempotency_key(session, city, key, request) -> Complaint | None:
     """Serialise requests with the same key; return the complaint a replay refers to.
 
     The transaction-scoped advisory lock makes a second request with the same key
-    wait until the first commits, after which it sees the stored key.
+    wait until the first commits, after which it reads the stored key.
     """
     check_idempotency_key(key)
     session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
