@@ -168,6 +168,12 @@ def start_private_cluster(var_dir: Path) -> str:
         folder.mkdir(parents=True, exist_ok=True)
         if owner is not None:
             shutil.chown(folder, user=owner)
+    if owner is not None and _run_as(owner, ["test", "-w", str(socket_dir)]).returncode:
+        raise ServerError(
+            f"The system user {owner} cannot reach {cluster_dir}, so the private "
+            "PostgreSQL cluster cannot start there. Set ADUAN_VAR_DIR to a folder that "
+            f"{owner} can reach (for example /var/lib/peta-aduan), or set DATABASE_URL."
+        )
 
     if not (data_dir / "PG_VERSION").exists():
         log.info("initialising a private PostgreSQL cluster in %s", data_dir)
