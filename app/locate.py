@@ -142,7 +142,8 @@ def _place_unplaced(conn, version, rank, points, unplaced, placements) -> None:
         entry = measured.setdefault(
             ordinal, {"in_city": in_city, "city_m": city_distance_m, "nearest": []}
         )
-        entry["nearest"].append((code, distance_m))
+        if code is not None:
+            entry["nearest"].append((code, distance_m))
     for position, ordinal in enumerate(unplaced, start=1):
         entry = measured[position]
         placements[ordinal] = place_in_gap_or_outside(

@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 
 import click
+from sqlalchemy import text
 
 from app.boundary_store import report_as_json
 from app.boundary_store import store_boundaries
@@ -90,6 +91,9 @@ def load(paths, city_code, level, code_field, name_field, parent_field, dry_run,
 
     with services().new_session() as session:
         result = store_boundaries(session, city, files, report, force=force)
+        session.commit()
+        # Fresh statistics let the planner choose the GiST index for point queries.
+        session.execute(text("ANALYZE area"))
         session.commit()
     state = "loaded as" if result.created else "unchanged, still"
     click.echo(f"Boundaries of {city.name} {state} version {result.version_id}: "

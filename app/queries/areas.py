@@ -38,26 +38,31 @@ FIND_CANDIDATES = text(
     """
 )
 
-# The KNN operator `<->` orders by planar distance in degrees; the five closest
-# areas are then measured on the spheroid, where the true nearest is chosen.
+# Inside the city, the KNN operator `<->` orders areas by planar distance in
+# degrees, and the five closest are measured on the spheroid, where the true
+# nearest is chosen. Outside, only the distance to the outline is measured,
+# because geography distances to many polygons are the slow part.
 FIND_NEAREST = text(
     _POINTS
     + """
     SELECT points.ordinal,
-           ST_Covers(outline.geom, points.geom) AS in_city,
-           ST_Distance(outline.geom::geography, points.geom::geography) AS city_distance_m,
+           inside.in_city,
+           CASE WHEN inside.in_city THEN 0.0
+                ELSE ST_Distance(outline.geom::geography, points.geom::geography)
+           END AS city_distance_m,
            nearest.code,
            nearest.distance_m
     FROM points
     JOIN area outline
       ON outline.boundary_version_id = :version AND outline.rank = 0
-    CROSS JOIN LATERAL (
+    CROSS JOIN LATERAL (SELECT ST_Covers(outline.geom, points.geom) AS in_city) AS inside
+    LEFT JOIN LATERAL (
         SELECT a.code, ST_Distance(a.geom::geography, points.geom::geography) AS distance_m
         FROM area a
-        WHERE a.boundary_version_id = :version AND a.rank = :rank
+        WHERE inside.in_city AND a.boundary_version_id = :version AND a.rank = :rank
         ORDER BY a.geom <-> points.geom
         LIMIT 5
-    ) AS nearest
+    ) AS nearest ON true
     """
 )
 
