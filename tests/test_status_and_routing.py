@@ -310,3 +310,38 @@ def test_intake_flags_near_border(app, engine, clean_complaints):
                             {"id": complaint.id}).scalar()
     assert near is not None
     assert near["candidates"]
+
+
+def test_resolve_near_border_moves_area(app, engine, runner, clean_complaints):
+    from app.cli import cli
+
+    shapes = kelurahan_shapes()
+    edge = shapes["36.71.01.1001"].geoms[0].exterior.interpolate(0.37, normalized=True)
+    complaint = new_complaint(app, lat=edge.y, lon=edge.x, accuracy_m=30)
+    with engine.connect() as conn:
+        near = conn.execute(text("SELECT near_border FROM complaint WHERE id = :id"),
+                            {"id": complaint.id}).scalar()
+    other = near["candidates"][0]["code"]
+
+    result = runner.invoke(cli, ["complaints", "resolve-area", complaint.tracking_code,
+                                 "36.71.99.9999"])
+    assert result.exit_code == 1
+    assert "not one of the candidates" in result.output
+
+    result = runner.invoke(cli, ["complaints", "resolve-area", complaint.tracking_code,
+                                 other])
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        row = conn.execute(text(
+            "SELECT kel.code, kel.parent_code, kec.code AS kec, c.near_border_resolved_at "
+            "FROM complaint c JOIN area kel ON kel.id = c.area_id "
+            "JOIN area kec ON kec.id = c.parent_area_id WHERE c.id = :id"),
+            {"id": complaint.id}).one()
+    assert row.code == other
+    assert row.parent_code == row.kec
+    assert row.near_border_resolved_at is not None
+    assert history(engine, complaint.id)[-1].kind == "area_resolved"
+
+    result = runner.invoke(cli, ["complaints", "resolve-area", complaint.tracking_code,
+                                 other])
+    assert result.exit_code == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
+from app.area_resolution import resolve_near_border
 from app.city_config import load_city_config
 from app.cli import cli
 from app.cli import operator_errors
@@ -89,6 +90,20 @@ def set_status(tracking_code, status, note, actor):
                               actor=_operator(actor), note=note)
         session.commit()
     click.echo(f"{tracking_code}: {event.from_status} -> {event.to_status}")
+
+
+@complaints_group.command("resolve-area")
+@click.argument("tracking_code")
+@click.argument("area_code")
+@click.option("--actor", help="Name of the operator, kept in the history.")
+@operator_errors
+def resolve_area(tracking_code, area_code, actor):
+    """Settle a near-border complaint on one of its candidate kelurahan."""
+    with services().new_session() as session:
+        resolve_near_border(session, _complaint_id(session, tracking_code), area_code,
+                            actor=_operator(actor))
+        session.commit()
+    click.echo(f"{tracking_code}: kelurahan set to {area_code}.")
 
 
 @complaints_group.command("reroute")
