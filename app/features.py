@@ -10,6 +10,7 @@ from importlib import import_module
 from flask import Blueprint
 
 FEATURE_MODULES = (
+    "app.open311",
 )
 
 # Header links: (endpoint, English label); a link shows once its endpoint exists.
