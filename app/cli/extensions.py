@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 CLI_MODULES = (
+    "app.cli.importer",
 )
 
 for _name in CLI_MODULES:
