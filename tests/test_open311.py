@@ -440,6 +440,25 @@ def test_record_media_url_and_confidential_photo(app, client311):
     assert hidden["media_url"] is None
 
 
+def test_media_url_of_report_photo(app, client311, server, engine):
+    complaint_id, code = past_complaint(app, datetime.now(timezone.utc))
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO complaint_photo (complaint_id, kind, stored_name, "
+                "content_type, width, height, byte_size) "
+                "VALUES (:id, 'report', 'a1b2c3.jpg', 'image/jpeg', 10, 10, 100)"
+            ),
+            {"id": complaint_id},
+        )
+    [record] = client311.get(f"requests/{code}").body
+    if "citizen.photo" in app.view_functions:
+        assert record["media_url"].startswith(server)
+        assert record["media_url"].endswith("a1b2c3.jpg")
+    else:
+        assert record["media_url"] is None
+
+
 def test_xml_escapes_hostile_text(client311):
     description = 'Lampu <script>alert("x")</script> & ]]> mati\x01\x07 di gang'
     code = filed(client311, description=description)
@@ -553,6 +572,8 @@ def test_list_by_status_and_service_code(app, client311):
         ({"start_date": "2026-01-01", "end_date": "2026-06-01"}, "90"),
         ({"start_date": "2026-02-01", "end_date": "2026-01-01"}, "end_date"),
         ({"status": "pending"}, "status"),
+        ({"end_date": "0001-01-01T00:00:00Z"}, "9999"),
+        ({"start_date": "9999-12-31"}, "9999"),
     ],
 )
 def test_list_bad_filters(client311, params, fragment):
@@ -653,6 +674,30 @@ def test_post_json_body_is_415(client311, engine):
     )
     assert reply.status == 415
     assert "x-www-form-urlencoded" in error_of(reply)[1]
+    assert complaint_count(engine) == 0
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("requests", {"service_request_id": "ADU\x00"}),
+        ("requests", {"service_code": "\x00"}),
+        ("requests", {"start_date": "\x00"}),
+        ("services", {"jurisdiction_id": "\x00"}),
+        ("services/%00", {}),
+        ("requests/%00", {}),
+    ],
+)
+def test_nul_character_is_400(client311, path, params):
+    reply = client311.get(path, **params)
+    assert reply.status == 400
+    assert "NUL" in error_of(reply)[1]
+
+
+def test_post_nul_character_is_400(client311, engine):
+    reply = client311.post(new_request(service_code="pju\x00"))
+    assert reply.status == 400
+    assert error_of(reply)[1].startswith("service_code:")
     assert complaint_count(engine) == 0
 
 

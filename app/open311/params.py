@@ -31,6 +31,20 @@ def _invalid(param: str, value: str, message_id: str, message_en: str) -> ApiErr
     )
 
 
+def reject_nul(values, where: str) -> None:
+    """Reject a NUL character in any value, because PostgreSQL text cannot store it."""
+    for name, value in values:
+        if isinstance(value, str) and "\x00" in value:
+            name = name[:40]
+            raise ApiError(
+                400,
+                f"invalid_{name}",
+                f"Nilai {name} berisi karakter NUL yang tidak diizinkan.",
+                f"The {where} {name} contains a forbidden NUL character.",
+                field=name,
+            )
+
+
 def comma_list(raw: str | None) -> list[str]:
     """Split a comma-delimited parameter and drop empty parts."""
     return [part.strip() for part in (raw or "").split(",") if part.strip()]
@@ -77,6 +91,18 @@ def _w3c_instant(param: str, raw: str, zone: ZoneInfo, *, end: bool) -> datetime
 
 
 def _date_range(args, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
+    try:
+        return _bounded_range(args, zone, now)
+    except OverflowError:
+        raise _invalid(
+            "start_date",
+            f"{args.get('start_date')}..{args.get('end_date')}",
+            "Rentang tanggal di luar kalender yang didukung (tahun 1 sampai 9999).",
+            "The date range leaves the supported calendar (years 1 to 9999).",
+        ) from None
+
+
+def _bounded_range(args, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
     raw_start, raw_end = args.get("start_date"), args.get("end_date")
     start = (
         _w3c_instant("start_date", raw_start, zone, end=False) if raw_start else None

@@ -25,6 +25,7 @@ from app.open311.formats import render
 from app.open311.formats import render_error
 from app.open311.params import parse_post
 from app.open311.params import parse_request_query
+from app.open311.params import reject_nul
 from app.open311.params import requested_ids
 from app.open311.queries import find_history
 from app.open311.queries import find_report_photos
@@ -51,6 +52,14 @@ CHANGESET = "2026-12-04T00:00:00Z"
 PHOTO_ENDPOINT = "citizen.photo"
 FORM_MIMETYPES = ("", "application/x-www-form-urlencoded", "multipart/form-data")
 ALL_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@bp.before_request
+def _reject_nul_characters() -> None:
+    reject_nul((request.view_args or {}).items(), "path part")
+    reject_nul(request.args.items(multi=True), "parameter")
+    if request.method == "POST" and request.mimetype in FORM_MIMETYPES:
+        reject_nul(request.form.items(multi=True), "form field")
 
 
 def _format(fmt: str) -> str:
