@@ -66,6 +66,9 @@ DEFAULT_REJECTION_NOTE = (
 CLOCK_SKEW = timedelta(minutes=5)
 # Two points closer than this, in degrees (about 1 cm), are the same point.
 SAME_POINT_DEG = 1e-7
+# Longer ids would not fit the unique index complaint_external_id comfortably,
+# and no real source system uses them.
+EXTERNAL_ID_MAX = 200
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 MAPPING_COLUMNS = (
@@ -437,6 +440,12 @@ def parse_row(
     external_id = _cell(row, mapping, "id")
     if not external_id:
         raise RowError("missing_id", "the id column is empty.")
+    if len(external_id) > EXTERNAL_ID_MAX:
+        raise RowError(
+            "invalid_id",
+            f"the id has {len(external_id)} characters; at most {EXTERNAL_ID_MAX} "
+            "are allowed.",
+        )
     raw_opened = _cell(row, mapping, "opened")
     if not raw_opened:
         raise RowError("missing_opened_time", "the opened time is empty.")

@@ -190,6 +190,7 @@ def test_parse_row_status_from_closed_time_without_status_column():
     "values, reason",
     [
         ({"ID": " "}, "missing_id"),
+        ({"ID": "9" * 201}, "invalid_id"),
         ({"OPENED": ""}, "missing_opened_time"),
         ({"OPENED": "yesterday"}, "invalid_opened_time"),
         ({"OPENED": "2027-01-01T00:00:00"}, "opened_in_future"),
@@ -419,6 +420,27 @@ def test_import_dry_run_keeps_nothing(app, engine, clean_complaints, tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM complaint")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM tracking_counter")).scalar() == 0
+
+
+def test_import_file_not_utf8(app, clean_complaints, tmp_path):
+    path = tmp_path / "latin1.csv"
+    header = ",".join(HEADER)
+    path.write_bytes(
+        f"{header}\nT1,2025-03-01T08:00:00,,Open,Caf\xe9,1,2,,,\n".encode("latin-1")
+    )
+    with pytest.raises(ConfigError, match="--encoding"):
+        run_import(app, path)
+
+
+def test_import_file_latin1_with_encoding(app, clean_complaints, tmp_path):
+    path = tmp_path / "latin1.csv"
+    rows = [source_row(ID="L1", TEXT="lampu mati dekat kafé")]
+    with path.open("w", encoding="latin-1", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=HEADER)
+        writer.writeheader()
+        writer.writerows(rows)
+    result, _ = run_import(app, path, encoding="latin-1")
+    assert result.imported == 1
 
 
 def test_import_limit_reads_first_rows(app, clean_complaints, tmp_path):
