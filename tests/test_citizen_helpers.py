@@ -82,11 +82,13 @@ _CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def csrf_from(client, path: str) -> str:
-    """GET a page and return the CSRF token of its first form."""
+    """GET a page and return the CSRF token of its first form.
+
+    Returns an empty string when the application has no CSRF protection set up.
+    """
     html = client.get(path).get_data(as_text=True)
     match = _CSRF_INPUT.search(html)
-    assert match, f"no csrf_token on {path}"
-    return match.group(1)
+    return match.group(1) if match else ""
 
 
 def complaint_row(engine, tracking_code: str):
