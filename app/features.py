@@ -10,15 +10,15 @@ from importlib import import_module
 from flask import Blueprint
 
 FEATURE_MODULES = (
-    "app.citizen",
+    "app.auth",
+    "app.crew",
+    "app.admin",
     "app.open311",
 )
 
 # Header links: (endpoint, English label); a link shows once its endpoint exists.
 NAV_LINKS = (
-    ("citizen.file", "Report a problem"),
-    ("citizen.public_map", "Complaint map"),
-    ("citizen.track", "Track a complaint"),
+    ("crew.tasks", "For staff"),
 )
 
 

@@ -6,6 +6,8 @@ from importlib import import_module
 
 CLI_MODULES = (
     "app.cli.importer",
+    "app.cli.users",
+    "app.cli.complaints_crew",
 )
 
 for _name in CLI_MODULES:
