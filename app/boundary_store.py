@@ -51,11 +51,22 @@ def upsert_city(session: Session, city: City) -> None:
     )
 
 
-def sources_checksum(files: Sequence[BoundaryFile]) -> str:
-    """One checksum over the files' contents, independent of their order."""
+def sources_checksum(
+    files: Sequence[BoundaryFile], areas: Sequence[AreaFeature] = ()
+) -> str:
+    """Compute one checksum over the files' contents, independent of their order.
+
+    With areas, their level, code, name and parent code count too, so the same
+    files read with other --level or field options make a new version.
+    """
     digest = hashlib.sha256()
     for sha in sorted(file.sha256 for file in files):
         digest.update(sha.encode("ascii"))
+    identities = sorted(
+        (area.level, area.code, area.name, area.parent_code or "") for area in areas
+    )
+    if identities:
+        digest.update(json.dumps(identities, ensure_ascii=False).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -74,7 +85,7 @@ def store_boundaries(
     unless `force` is set.
     """
     upsert_city(session, city)
-    checksum = sources_checksum(files)
+    checksum = sources_checksum(files, report.areas)
     current = find_current_version(session, city.code)
     if current is not None and current.checksum == checksum and not force:
         log.info("boundaries of %s unchanged (version %d)", city.code, current.id)

@@ -64,6 +64,7 @@ class AreaFeature:
     parent_code: str | None
     geometry: MultiPolygon
     area_m2: float
+    where: str = ""
 
 
 @dataclass
@@ -141,7 +142,7 @@ def _to_area(feature, city_code, levels, forced_level, fields, report) -> AreaFe
     geometry = _repair(feature.geometry, where, report)
     if geometry is None:
         return None
-    return AreaFeature(level_key, rank, code, str(name), parent, geometry, 0.0)
+    return AreaFeature(level_key, rank, code, str(name), parent, geometry, 0.0, where)
 
 
 def _first_value(properties: dict, keys) -> str | None:
@@ -193,15 +194,20 @@ def _repair(geometry: MultiPolygon, where: str, report: BoundaryReport):
 
 
 def _check_codes(report: BoundaryReport) -> None:
-    seen: dict[str, int] = {}
+    seen: dict[str, list[str]] = {}
     for area in report.areas:
-        seen[area.code] = seen.get(area.code, 0) + 1
-    for code, count in sorted(seen.items()):
-        if count > 1:
-            report.errors.append(f"Code {code} appears {count} times; codes must be unique.")
+        seen.setdefault(area.code, []).append(area.where or area.name)
+    for code, places in sorted(seen.items()):
+        if len(places) > 1:
+            report.errors.append(
+                f"Code {code} appears {len(places)} times ({'; '.join(places)}); "
+                "codes must be unique, so fix or remove all but one."
+            )
 
 
 def _check_level_presence(report: BoundaryReport, levels: Sequence[LevelSpec]) -> None:
+    if not report.areas and not report.errors:
+        report.errors.append("No features were given; there is nothing to load.")
     present = {area.rank for area in report.areas}
     leaf_rank = len(levels)
     if report.areas and leaf_rank not in present:
@@ -217,9 +223,15 @@ def _check_level_presence(report: BoundaryReport, levels: Sequence[LevelSpec]) -
 
 
 def _equal_area_transformer(features: Sequence[RawFeature]) -> Transformer:
-    west, south, east, north = shapely.total_bounds(
-        [feature.geometry for feature in features if feature.geometry is not None]
-    )
+    geometries = [
+        feature.geometry
+        for feature in features
+        if feature.geometry is not None and not feature.geometry.is_empty
+    ]
+    if not geometries:
+        # Nothing can be measured, because every feature is empty and reported so.
+        return equal_area_transformer(0.0, 0.0)
+    west, south, east, north = shapely.total_bounds(geometries)
     return equal_area_transformer((west + east) / 2, (south + north) / 2)
 
 
@@ -239,7 +251,9 @@ def _check_parents(report: BoundaryReport, transformer: Transformer) -> None:
         parent = parents.get(child.parent_code or "")
         if parent is None:
             report.errors.append(
-                f"{child.code} {child.name}: parent {child.parent_code!r} is not in the load."
+                f"{child.where or child.code}: parent {child.parent_code!r} is not "
+                "in the load; load the parent level's file with it, or fix the "
+                "parent code."
             )
             continue
         outside = child.geometry.difference(parent.geometry)
@@ -247,7 +261,7 @@ def _check_parents(report: BoundaryReport, transformer: Transformer) -> None:
         shares.append(percent)
         if percent > CHILD_OUTSIDE_WARN_PERCENT:
             report.warnings.append(
-                f"{child.code} {child.name}: {percent:.2f}% of its area lies outside "
+                f"{child.where or child.code}: {percent:.2f}% of its area lies outside "
                 f"its parent {parent.code} {parent.name}."
             )
     if shares:

@@ -14,6 +14,7 @@ from app.cli import cli
 from app.cli import operator_errors
 from app.config import ConfigError
 from app.services import services
+from geo.boundary_checks import OUTLINE_LEVEL
 from geo.boundary_checks import FieldNames
 from geo.boundary_checks import LevelSpec
 from geo.boundary_checks import check_boundaries
@@ -70,6 +71,7 @@ def load(paths, city_code, level, code_field, name_field, parent_field, dry_run,
     current in one transaction, or changes nothing.
     """
     city = _city(city_code)
+    _check_level_option(city, level)
     files = [read_boundary_file(path) for path in expand_paths(paths)]
     features = [feature for file in files for feature in file.features]
     report = check_boundaries(
@@ -79,12 +81,9 @@ def load(paths, city_code, level, code_field, name_field, parent_field, dry_run,
         level=level,
         fields=FieldNames(code_field, name_field, parent_field),
     )
-    click.echo(report_as_json(report), err=True)
     if not report.ok:
-        raise click.ClickException(
-            f"{len(report.errors)} errors in the boundary files; nothing was loaded. "
-            f"First: {report.errors[0]}"
-        )
+        _stop_on_errors(report.errors)
+    click.echo(report_as_json(report), err=True)
     if dry_run:
         click.echo("Dry run: the files are valid; nothing was written.")
         return
@@ -98,6 +97,29 @@ def load(paths, city_code, level, code_field, name_field, parent_field, dry_run,
     state = "loaded as" if result.created else "unchanged, still"
     click.echo(f"Boundaries of {city.name} {state} version {result.version_id}: "
                f"{result.area_counts}")
+
+
+def _check_level_option(city, level: str | None) -> None:
+    known = [OUTLINE_LEVEL] + [spec.key for spec in city.levels]
+    if level is not None and level not in known:
+        raise click.BadParameter(
+            f"{level!r} is not a level of {city.name}; use one of {', '.join(known)}.",
+            param_hint="--level",
+        )
+
+
+def _stop_on_errors(errors: list[str]) -> None:
+    """Print each error on its own line and exit 1, naming the first in the summary."""
+    if len(errors) == 1:
+        raise click.ClickException(
+            f"The boundary files are invalid; nothing was loaded. {errors[0]}"
+        )
+    for error in errors:
+        click.echo(error, err=True)
+    raise click.ClickException(
+        f"{len(errors)} errors in the boundary files (listed above); nothing was "
+        f"loaded. First: {errors[0]}"
+    )
 
 
 def _city(city_code: str | None):
