@@ -94,7 +94,13 @@ def locate_points(
     near_radius_m: float = DEFAULT_UNCERTAINTY_M,
     version: int | None = None,
 ) -> list[Location]:
-    """Locate (lon, lat) points; the result is in the order of the input."""
+    """Locate (lon, lat) points; the result is in the order of the input.
+
+    Raises:
+        ValueError: a point is not a finite longitude/latitude pair.
+        ApiError: no boundaries are loaded for the city (503).
+    """
+    _check_points(points)
     version = version if version is not None else current_version_id(conn, city)
     areas = find_areas(conn, version)
     results: list[Location] = []
@@ -102,6 +108,16 @@ def locate_points(
         batch = list(points[start : start + BATCH_SIZE])
         results.extend(_locate_batch(conn, city, version, areas, batch, near_radius_m))
     return results
+
+
+def _check_points(points: Sequence[tuple[float, float]]) -> None:
+    for index, (lon, lat) in enumerate(points):
+        finite = math.isfinite(lon) and math.isfinite(lat)
+        if not (finite and -180 <= lon <= 180 and -90 <= lat <= 90):
+            raise ValueError(
+                f"Point {index} (lon {lon}, lat {lat}) is not a longitude/latitude "
+                "pair; check coordinates before locating them."
+            )
 
 
 def _locate_batch(conn, city, version, areas, points, near_radius_m) -> list[Location]:

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import shapely
+from pyproj import Transformer
 from shapely.geometry import Point
 
-from geo.projection import equidistant_transformer
 from geo.projection import transform_geometry
 
 # About 0.1 mm on the ground: absorbs the rounding of points computed on an edge.
@@ -80,6 +80,20 @@ def place_in_gap_or_outside(
     return Placement(code, "gap", distance)
 
 
+def point_equidistant_transformer(lon: float, lat: float) -> Transformer:
+    """Lon/lat to an azimuthal equidistant plane in metres centred on a point.
+
+    The same projection as geo.projection.equidistant_transformer, built from a
+    PROJ pipeline string. That skips the CRS database search, which took about
+    6 ms per call against 0.05 ms (pyproj 3.7.2 on the development machine),
+    and the reference builds one projection per point.
+    """
+    return Transformer.from_pipeline(
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        f"+step +proj=aeqd +lat_0={float(lat)!r} +lon_0={float(lon)!r} +ellps=WGS84"
+    )
+
+
 class ShapelyLocator:
     """Reference implementation of the rules in Shapely, for tests and offline use.
 
@@ -95,8 +109,9 @@ class ShapelyLocator:
         self.tree = shapely.STRtree(self.polygons)
 
     def locate(self, lon: float, lat: float) -> Placement:
+        """Place a point given in degrees by the rules of this module."""
         point = Point(lon, lat)
-        to_metres = equidistant_transformer(lon, lat)
+        to_metres = point_equidistant_transformer(lon, lat)
         near = self.tree.query(point, predicate="dwithin", distance=EDGE_TOLERANCE_DEG)
         candidates = []
         for index in near:
@@ -112,10 +127,11 @@ class ShapelyLocator:
         if placed is not None:
             return placed
 
-        in_city = self.outline.covers(point)
+        if self.outline.covers(point):
+            nearest = self._nearest_by_geodesic(point, to_metres)
+            return place_in_gap_or_outside(True, 0.0, nearest)
         city_distance = transform_geometry(self.outline, to_metres).distance(Point(0, 0))
-        nearest = self._nearest_by_geodesic(point, to_metres) if in_city else []
-        return place_in_gap_or_outside(in_city, city_distance, nearest)
+        return place_in_gap_or_outside(False, city_distance, [])
 
     def _nearest_by_geodesic(self, point, to_metres) -> list[tuple[str, float]]:
         # The planar nearest in degrees may not be the geodesic nearest, so measure

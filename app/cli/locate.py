@@ -7,6 +7,7 @@ import math
 import sys
 
 import click
+from sqlalchemy.exc import OperationalError
 
 from app.cli import cli
 from app.cli import operator_errors
@@ -21,9 +22,12 @@ def _print(obj: dict) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+HEADERS = ("lat,lon", "latitude,longitude")
+
+
 def _check_range(lat: float, lon: float) -> str | None:
     if not (math.isfinite(lat) and math.isfinite(lon)):
-        return "lat and lon must be finite numbers"
+        return f"lat {lat} and lon {lon} must be finite numbers"
     if not -90 <= lat <= 90:
         return f"lat {lat} is outside -90..90"
     if not -180 <= lon <= 180:
@@ -34,9 +38,10 @@ def _check_range(lat: float, lon: float) -> str | None:
 @cli.command("locate", context_settings={"ignore_unknown_options": True})
 @click.argument("lat", type=float, required=False)
 @click.argument("lon", type=float, required=False)
-@click.option("--csv", "csv_path", type=click.File("r", encoding="utf-8-sig"),
-              help="File of lat,lon lines ('-' for standard input); prints one JSON "
-              "line per input line, in order.")
+@click.option("--csv", "csv_path", type=click.File("rb"),
+              help="UTF-8 file of lat,lon lines ('-' for standard input), with an "
+              "optional lat,lon header; prints one JSON line per line after the "
+              "header, in order, and exits with status 1 if any line failed.")
 @click.option("--accuracy-m", type=click.FloatRange(0, 5000), default=DEFAULT_UNCERTAINTY_M,
               show_default=True, help="Location uncertainty in metres; areas closer "
               "than this are listed in near_border.")
@@ -47,7 +52,7 @@ def locate(lat, lon, csv_path, accuracy_m):
     if csv_path is not None:
         if lat is not None:
             raise click.UsageError("Give either LAT LON or --csv, not both.")
-        failures = _locate_csv(csv_path, city, accuracy_m)
+        failures = _with_database(_locate_csv, csv_path, city, accuracy_m)
         if failures:
             click.echo(f"{failures} lines could not be read; see their error objects.",
                        err=True)
@@ -58,12 +63,39 @@ def locate(lat, lon, csv_path, accuracy_m):
     problem = _check_range(lat, lon)
     if problem:
         raise click.UsageError(problem)
+    _print(_with_database(_locate_one, city, lat, lon, accuracy_m).as_json(city))
+
+
+def _with_database(function, *args):
+    """Run a database step, and turn an unreachable server into a one-line error."""
+    try:
+        return function(*args)
+    except OperationalError as error:
+        first_line = str(error.orig or error).strip().splitlines()[0]
+        raise click.ClickException(
+            f"The database cannot be reached ({first_line}). Start PostgreSQL, "
+            "run `aduan db up`, or check DATABASE_URL."
+        ) from error
+
+
+def _locate_one(city, lat: float, lon: float, accuracy_m: float):
     with services().engine.connect() as conn:
         [location] = locate_points(conn, city, [(lon, lat)], near_radius_m=accuracy_m)
-    _print(location.as_json(city))
+    return location
 
 
-def _parse_line(line: str) -> tuple[float, float] | str:
+def _decode(raw: bytes, number: int) -> str | None:
+    try:
+        return raw.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _parse_line(line: str | None) -> tuple[float, float] | str:
+    if line is None:
+        return "the line is not UTF-8 text; save the file as UTF-8"
+    if not line.strip():
+        return "blank line; expected 'lat,lon'"
     parts = [part.strip() for part in line.split(",")]
     if len(parts) != 2:
         return f"expected 'lat,lon', got {line.strip()!r}"
@@ -80,9 +112,10 @@ def _locate_csv(handle, city, accuracy_m: float) -> int:
     with services().engine.connect() as conn:
         version = current_version_id(conn, city)
         pending: list[tuple[int, object]] = []
-        for number, line in enumerate(handle, start=1):
-            if number == 1 and line.strip().lower().replace(" ", "") in ("lat,lon",
-                                                                      "latitude,longitude"):
+        for number, raw in enumerate(handle, start=1):
+            line = _decode(raw, number)
+            header = line.strip().lower().replace(" ", "") if line else ""
+            if number == 1 and header in HEADERS:
                 continue
             pending.append((number, _parse_line(line)))
             if len(pending) >= BATCH_SIZE:
