@@ -7,12 +7,14 @@ import os
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 import psycopg
 from alembic import command
 from alembic.config import Config
 from psycopg import sql
+from sqlalchemy.exc import ProgrammingError
 
 from app.database import make_engine
 from app.database import redact
@@ -37,7 +39,7 @@ def database_up(url: str) -> None:
 
 
 def _database_name(url: str) -> str:
-    name = urlsplit(url).path.lstrip("/")
+    name = unquote(urlsplit(url).path.lstrip("/"))
     if not name:
         raise DatabaseSetupError(
             f"DATABASE_URL {redact(url)} names no database; add one, "
@@ -56,13 +58,15 @@ def ensure_database(url: str) -> None:
             ).fetchone()
             if exists:
                 return
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            role = conn.execute("SELECT current_user").fetchone()[0]
+            try:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            except psycopg.errors.InsufficientPrivilege as error:
+                raise DatabaseSetupError(
+                    f"The user {role} in DATABASE_URL may not create database {name}. "
+                    f'Ask a DBA to run: CREATE DATABASE "{name}" OWNER "{role}";'
+                ) from error
             log.info("created database %s", name)
-    except psycopg.errors.InsufficientPrivilege as error:
-        raise DatabaseSetupError(
-            f"The user in DATABASE_URL may not create database {name}. "
-            f'Ask a DBA to run: CREATE DATABASE "{name}";'
-        ) from error
     except psycopg.OperationalError as error:
         raise DatabaseSetupError(
             f"Cannot connect to PostgreSQL at {redact(url)}: {error}".strip()
@@ -71,16 +75,21 @@ def ensure_database(url: str) -> None:
 
 def ensure_postgis(url: str) -> None:
     """Create the postgis extension, installing the Debian package when allowed."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        installed = conn.execute(
-            "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
-        ).fetchone()
-        if installed:
-            return
-        available = conn.execute(
-            "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"
-        ).fetchone()
-        major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            installed = conn.execute(
+                "SELECT extversion FROM pg_extension WHERE extname = 'postgis'"
+            ).fetchone()
+            if installed:
+                return
+            available = conn.execute(
+                "SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'"
+            ).fetchone()
+            major = int(conn.execute("SHOW server_version_num").fetchone()[0]) // 10000
+    except psycopg.OperationalError as error:
+        raise DatabaseSetupError(
+            f"Cannot connect to database {redact(url)}: {error}".strip()
+        ) from error
 
     if not available:
         _install_postgis_package(url, major)
@@ -135,12 +144,29 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate_to_head(url: str) -> None:
-    """Run every pending migration in one connection."""
+    """Run every pending migration in one connection.
+
+    Raises:
+        DatabaseSetupError: the user may not create tables in the database.
+    """
     engine = make_engine(url)
+    role = "in DATABASE_URL"
     try:
-        with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            role = connection.exec_driver_sql("SELECT current_user").scalar()
+            connection.commit()
+            with connection.begin():
+                config = alembic_config(url)
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+    except ProgrammingError as error:
+        if not isinstance(error.orig, psycopg.errors.InsufficientPrivilege):
+            raise
+        name = _database_name(url)
+        raise DatabaseSetupError(
+            f"The user {role} may not create tables in database {name} "
+            f"({str(error.orig).splitlines()[0]}). Ask a DBA to run, in database "
+            f'"{name}": GRANT CREATE ON SCHEMA public TO "{role}";'
+        ) from error
     finally:
         engine.dispose()
