@@ -8,6 +8,8 @@ import sys
 from app.masking import mask_for_log
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+# Renders tracebacks into text, so that the text can be masked before output.
+_TRACEBACK_FORMATTER = logging.Formatter()
 
 
 class PersonalDataFilter(logging.Filter):
@@ -23,6 +25,14 @@ class PersonalDataFilter(logging.Filter):
         if masked != message:
             record.msg = masked
             record.args = ()
+        # An exception's text, such as a database error's DETAIL line, can repeat
+        # the values of a row. The formatter prints exc_text when it is set.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACK_FORMATTER.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_for_log(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_for_log(record.stack_info)
         if not hasattr(record, "request_id"):
             record.request_id = _current_request_id()
         return True
