@@ -9,7 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+from sqlalchemy.orm import defer
+from sqlalchemy.orm import joinedload
 
+from app.models import Area
 from app.models import Category
 from app.models import Complaint
 
@@ -24,6 +27,13 @@ class RequestQuery:
     statuses: tuple[str, ...] = ()
     limit: int = 1000
 
+
+# A service request needs the names of its areas, not their outlines, which are
+# large and would otherwise load with every complaint.
+WITHOUT_AREA_OUTLINES = (
+    joinedload(Complaint.area).options(defer(Area.geom)),
+    joinedload(Complaint.parent_area).options(defer(Area.geom)),
+)
 
 # Kinds of history events whose public note a client may show as status_notes.
 NOTE_KINDS = ["status", "reopen", "reroute", "note"]
@@ -81,6 +91,7 @@ def find_requests_by_id(
     return list(
         session.scalars(
             select(Complaint)
+            .options(*WITHOUT_AREA_OUTLINES)
             .where(Complaint.city_code == city_code, Complaint.tracking_code.in_(codes))
             .order_by(Complaint.received_at.desc(), Complaint.id.desc())
         )
@@ -93,10 +104,14 @@ def find_requests(
     session: Session, city_code: str, query: RequestQuery
 ) -> list[Complaint]:
     """Complaints received in [received_from, received_before), newest first."""
-    statement = select(Complaint).where(
-        Complaint.city_code == city_code,
-        Complaint.received_at >= query.received_from,
-        Complaint.received_at < query.received_before,
+    statement = (
+        select(Complaint)
+        .options(*WITHOUT_AREA_OUTLINES)
+        .where(
+            Complaint.city_code == city_code,
+            Complaint.received_at >= query.received_from,
+            Complaint.received_at < query.received_before,
+        )
     )
     if query.service_codes:
         statement = statement.join(
