@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 import re
 
-# A NIK (nomor induk kependudukan) has 16 digits, often grouped by spaces or dots.
-NIK = re.compile(r"(?<![\d.])(?:\d[ .-]?){15}\d(?![\d])")
+# A NIK (nomor induk kependudukan) has 16 digits, often grouped by spaces or dashes.
+# Dots are not separators here, so coordinates with many decimals stay readable.
+NIK = re.compile(r"(?<![\d.])(?:\d[ -]?){15}\d(?![\d])")
 # Indonesian mobile numbers (08.., 628.., +62 8..) and Jabodetabek landlines (021).
 PHONE = re.compile(
     r"(?<![\d+])(?:\+?62[ .-]?|0)8(?:[ .-]?\d){7,11}(?!\d)"

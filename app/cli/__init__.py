@@ -7,6 +7,7 @@ import logging
 
 import click
 from flask.cli import FlaskGroup
+from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.boundary_store import upsert_city
@@ -21,7 +22,9 @@ from geo.boundary_files import BoundaryFileError
 
 log = logging.getLogger(__name__)
 
-OPERATOR_ERRORS = (ConfigError, ServerError, DatabaseSetupError, BoundaryFileError)
+OPERATOR_ERRORS = (
+    ConfigError, ServerError, DatabaseSetupError, BoundaryFileError, OperationalError,
+)
 
 
 def operator_errors(command):
