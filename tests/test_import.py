@@ -243,6 +243,8 @@ def test_load_mapping_reads_toml(tmp_path):
         'default_point = "north"\n',
         "default_point = [-171.0587, 42.3594]\n",
         "description = \n",
+        'columns = "CASE_ENQUIRY_ID"\n',
+        "[status]\nOpen = 1\n",
     ],
 )
 def test_load_mapping_rejects_bad_files(tmp_path, content):
