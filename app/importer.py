@@ -3,7 +3,7 @@
 Each row is placed and routed by `create_complaint` (channel "import") at its
 original receipt time. Closed rows then go through `change_status` at their
 closing time, so the history is the real one. Rows that cannot be imported are
-reported one by one and never stop the import; rows whose external id is
+reported one by one and never stop the import. Rows whose external id is
 already stored are skipped, so running the same import again adds nothing.
 """
 
@@ -539,8 +539,8 @@ def read_rows(
 
 def store_row(session: Session, city: City, item: ImportRow) -> Complaint:
     """Create the complaint and replay its status changes at their real times."""
-    # NOTE: a row costs 15 to 20 SQL statements (locating, routing, events), so an
-    # import runs at tens of rows per second; locating a batch at once would help.
+    # NOTE: a row costs 15 to 20 SQL statements (locating, routing, events). An
+    # import therefore runs at tens of rows per second. Locating a batch would help.
     created = create_complaint(
         session,
         city,
