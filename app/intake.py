@@ -35,6 +35,7 @@ from app.models import ComplaintContact
 from app.models import ComplaintEvent
 from app.models import IdempotencyKey
 from app.routing import route_complaint
+from app.workdays import DEFAULT_CUTI_BERSAMA_PATH
 from app.workdays import WorkingCalendar
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,14 @@ class CreatedComplaint:
 
 @lru_cache(maxsize=8)
 def working_calendar(timezone_name: str, country: str) -> WorkingCalendar:
-    """Return the calendar of a city zone and country, built once and shared."""
-    return WorkingCalendar(timezone=timezone_name, country=country)
+    """Return the calendar of a city zone and country, built once and shared.
+
+    The cuti bersama file lists Indonesian collective leave, so only Indonesian
+    cities read it.
+    """
+    extra = DEFAULT_CUTI_BERSAMA_PATH if country == "ID" else None
+    return WorkingCalendar(timezone=timezone_name, country=country,
+                           extra_holidays_path=extra)
 
 
 def hash_token(token: str) -> str:

@@ -69,7 +69,10 @@ class Area(Base):
     name: Mapped[str] = mapped_column(Text)
     parent_code: Mapped[str | None] = mapped_column(Text)
     area_m2: Mapped[float] = mapped_column(Float)
-    geom = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=False))
+    # Deferred: complaints load their areas eagerly, and the outlines are large.
+    geom = mapped_column(
+        Geometry("MULTIPOLYGON", srid=4326, spatial_index=False), deferred=True
+    )
 
 
 class Opd(Base):

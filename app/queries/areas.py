@@ -133,7 +133,18 @@ def find_within(conn: Connection, version: int, rank: int, points, radius_m: flo
     ).all()
 
 
+# A boundary version never changes once written, so its areas can be kept.
+_AREAS_BY_VERSION: dict[tuple[str, int], dict[str, AreaRow]] = {}
+
+
 def find_areas(conn: Connection, version: int) -> dict[str, AreaRow]:
     """Every area of a version except the outline, keyed by code."""
-    rows = conn.execute(FIND_AREAS, {"version": version}).all()
-    return {row.code: AreaRow(*row) for row in rows}
+    key = (conn.engine.url.render_as_string(hide_password=True), version)
+    cached = _AREAS_BY_VERSION.get(key)
+    if cached is None:
+        rows = conn.execute(FIND_AREAS, {"version": version}).all()
+        cached = {row.code: AreaRow(*row) for row in rows}
+        if len(_AREAS_BY_VERSION) > 64:
+            _AREAS_BY_VERSION.clear()
+        _AREAS_BY_VERSION[key] = cached
+    return cached
