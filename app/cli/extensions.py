@@ -8,6 +8,7 @@ CLI_MODULES = (
     "app.cli.importer",
     "app.cli.users",
     "app.cli.complaints_crew",
+    "app.cli.demo",
 )
 
 for _name in CLI_MODULES:
