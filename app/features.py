@@ -14,11 +14,13 @@ FEATURE_MODULES = (
     "app.crew",
     "app.admin",
     "app.open311",
+    "app.planner",
 )
 
 # Header links: (endpoint, English label); a link shows once its endpoint exists.
 NAV_LINKS = (
     ("crew.tasks", "For staff"),
+    ("planner.dashboard", "Figures and maps"),
 )
 
 
