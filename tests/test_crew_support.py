@@ -1,6 +1,6 @@
 """Shared helpers of the crew, auth and role tests: staff accounts, log-in, complaints.
 
-This module holds no tests; the other test modules import its fixtures and helpers.
+This module contains no tests. The other test modules import its fixtures and helpers.
 """
 
 from __future__ import annotations

@@ -152,8 +152,8 @@ def test_role_table_has_no_stale_rows(app):
 def samples(app, staff_accounts):  # noqa: F811
     """Records the sample URLs point at: a DPUPR complaint, photo and crew account.
 
-    The rows of the table may change the complaint (take it, finish it); each
-    row only checks who gets past the access rules, not what the change does.
+    The rows of the table may change the complaint, for example take it. Each
+    row checks only who gets past the access rules, not what the change does.
     """
     from app.admin.accounts import create_account
     from app.models import ComplaintPhoto
@@ -259,7 +259,10 @@ def call(
     headers = bearer_for(app, username) if api and username else {}
     kwargs = {"headers": headers}
     if method != "GET":
-        kwargs["json" if api else "data"] = {} if api else {"csrf_token": token}
+        if api:
+            kwargs["json"] = {}
+        else:
+            kwargs["data"] = {"csrf_token": token}
     return client.open(url, method=method, **kwargs)
 
 
@@ -304,7 +307,7 @@ def test_role_table(app, samples, row, access):
     method, rule = row
     replies = {role: call(app, method, rule, role, samples) for role in PLAYERS}
     if access == PUBLIC:
-        # A public endpoint answers every caller alike, logged in or not.
+        # A public endpoint returns the same status to every caller, logged in or not.
         statuses = {role: reply.status_code for role, reply in replies.items()}
         assert len(set(statuses.values())) == 1, statuses
         return
