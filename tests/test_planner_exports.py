@@ -128,7 +128,8 @@ def test_export_geojson_is_rfc7946_points(client, exported_complaints):
     assert len(located) == 3
     assert all(f["geometry"]["type"] == "Point" for f in located)
     lon, lat = located[0]["geometry"]["coordinates"]
-    assert 106 < lon < 107 and -7 < lat < -6
+    assert 106 < lon < 107
+    assert -7 < lat < -6
 
 
 def test_export_geojson_has_no_private_fields(client, exported_complaints):

@@ -99,9 +99,7 @@ def test_hotspots_planted_cluster_is_hot_at_its_place(engine, clean_complaints):
     assert distances.max() < 1200.0
 
 
-def test_hotspots_uniform_data_stays_within_false_discovery_rate(
-    engine, clean_complaints
-):
+def test_hotspots_uniform_data_within_fdr(engine, clean_complaints):
     runs_with_hot_cells = 0
     uncorrected_hot = []
     for seed in (21, 22, 23):
@@ -113,16 +111,15 @@ def test_hotspots_uniform_data_stays_within_false_discovery_rate(
         result = hotspot_map.result
         runs_with_hot_cells += int((result.bin > 0).any())
         uncorrected_hot.append(int(((result.p <= 0.10) & (result.z > 0)).sum()))
-    # Under the null, Benjamini-Hochberg at q = 0.10 flags any cell in at most
-    # 10 % of runs, so two runs of three would happen with probability < 3 %.
+    # When no cell differs, Benjamini-Hochberg at q = 0.10 flags any cell in at
+    # most 10 % of runs (for independent or positively dependent tests), so two
+    # runs of three would happen with probability below 3 %.
     assert runs_with_hot_cells <= 1
     # The correction matters: raw p-values flag many cells of the same data.
     assert min(uncorrected_hot) > 20
 
 
-def test_monthly_new_hotspot_is_the_cluster_of_the_latest_month(
-    engine, clean_complaints
-):
+def test_monthly_new_hotspot_is_latest_cluster(engine, clean_complaints):
     november = dt.datetime(2025, 11, 1, tzinfo=UTC)
     _insert_background(engine, 6000, seed=31)
     _insert_cluster(

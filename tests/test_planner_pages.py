@@ -164,3 +164,8 @@ def test_months_page_defines_periods(client, some_complaints):
     text_body = page.get_data(as_text=True)
     assert "Latest period: June 2025" in text_body
     assert "the 2 months from April 2025" in text_body
+
+
+def test_months_page_defaults_to_latest_month(client, some_complaints):
+    page = client.get("/planner/hotspots/months?previous=1&lang=en")
+    assert "Latest period: December 2025" in page.get_data(as_text=True)

@@ -38,11 +38,14 @@ from app.planner.maps import new_map
 from app.planner.maps import number_locale
 from app.queries.heatmap import count_locations
 from app.queries.heatmap import find_area_shapes
+from app.queries.stats import AnalysisFilter
+from app.queries.stats import find_last_received
 from app.services import db_session
 from app.services import services
 from geo.hotspots import DEFAULT_BAND_CELLS
 
-#: Colours of the Gi* confidence bins as ArcGIS Pro draws "Hot Spot Analysis".
+#: Colours of the Gi* confidence bins: the seven-colour cold-to-hot ramp of Esri's
+#: Spatial Statistics toolbox (its ArcGIS 10.1 OLS.py sets the same seven values).
 BIN_COLORS = {
     3: "#d62f27",
     2: "#ed7551",
@@ -224,22 +227,25 @@ def _limits() -> dict[str, float]:
     }
 
 
-def _default_month() -> dt.date:
-    """Return the first day of the last full month in the city's zone."""
-    today = city_calendar().local_date(utc_now())
-    return month_start(today, -1)
+def _default_month(analysis_filter: AnalysisFilter) -> dt.date:
+    """Return the month of the latest filtered complaint, else the last full month."""
+    calendar = city_calendar()
+    latest = find_last_received(db_session().connection(), analysis_filter)
+    if latest is not None:
+        return month_start(calendar.local_date(min(latest, utc_now())))
+    return month_start(calendar.local_date(utc_now()), -1)
 
 
 def monthly_hotspot_context() -> dict:
     """Run Gi* per month and mark the chosen month's new hot spots."""
     params = parse_grid_params(request.args)
-    month = parse_month(request.args, "month", _default_month())
+    analysis_filter = request_filter(Period(None, None))
+    month = parse_month(request.args, "month", _default_month(analysis_filter))
     previous = int(
         parse_number(
             request.args, "previous", DEFAULT_PREVIOUS_MONTHS, 1, MAX_PREVIOUS_MONTHS
         )
     )
-    analysis_filter = request_filter(Period(None, None))
     monthly = compute_monthly_hotspots(
         db_session().connection(),
         analysis_filter,

@@ -291,6 +291,23 @@ FROM complaint c
 WHERE {conditions}
 """
 
+_LAST_RECEIVED = """
+SELECT max(c.received_at)
+FROM complaint c
+WHERE {conditions}
+"""
+
+
+def find_last_received(
+    conn: Connection, analysis_filter: AnalysisFilter
+) -> dt.datetime | None:
+    """Return when the latest filtered complaint was received, or None without one."""
+    conditions, params = filter_conditions(analysis_filter)
+    return conn.execute(
+        text(_LAST_RECEIVED.format(conditions=conditions)),
+        params,
+    ).scalar()
+
 
 def _history_params(
     conn: Connection,

@@ -1,17 +1,19 @@
 /* Draw grid cells of the planner maps on a Leaflet canvas from a compact payload.
  *
- * Payload (built in app/planner/heatmap.py and app/planner/views.py):
- *   geometry  "grid": each cell is [column, row, ...] of a degree grid with
- *             `size` degrees and south-west corner `origin` [lon, lat];
- *             "offsets": each cell is [lon, lat, ...], a centre, and the cell
- *             outline is the centre plus each [dlon, dlat] in `offsets`.
- *   color     {index, breaks, colors}: class by the value at `index`, or
- *             {index, values}: colour per exact value (hotspot bins).
- *   fields    tooltip rows: {index, label, values?}; `values` maps a raw
- *             value to the text shown.
+ * The payload is built in app/planner/heatmap.py and app/planner/hotspot_pages.py:
+ *   geometry  "grid" or "offsets". With "grid", each cell is [column, row, ...]
+ *             of a degree grid with cells of `size` degrees and its south-west
+ *             corner at `origin` [lon, lat]. With "offsets", each cell is
+ *             [lon, lat, ...], a centre, and its outline is the centre plus
+ *             each [dlon, dlat] of `offsets`.
+ *   color     {index, breaks, colors} picks a class by the value at `index`.
+ *             {index, values} maps each exact value to a colour (hotspot bins).
+ *   fields    tooltip rows {index, label, values?}. `values` maps a raw value
+ *             to the text shown.
  *   emphasis  optional {index, color, weight}: outline cells whose value is true.
  *   heat      optional {max, label}: also offer a smoothed Leaflet.heat layer.
  *   layer     name of the cell layer in the layer control.
+ *   locale    BCP 47 tag for number formatting.
  * Tooltips are built from text nodes, so no value is parsed as HTML.
  */
 (function () {
