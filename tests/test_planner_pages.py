@@ -155,7 +155,8 @@ def test_choropleth_rejects_unknown_measure(client):
 
 
 def test_planner_pages_have_print_stylesheet(client):
-    css = client.get("/static/css/planner.css").get_data(as_text=True)
+    with client.get("/static/css/planner.css") as response:
+        css = response.get_data(as_text=True)
     assert "@media print" in css
 
 
