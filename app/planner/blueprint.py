@@ -24,6 +24,8 @@ from app.services import db_session
 from app.services import services
 from app.workdays import WorkingCalendar
 
+# NOTE: the blueprint checks no role yet; planner and admin access is to be
+# added here, once, with the role check of app.auth.
 bp = Blueprint("planner", __name__)
 
 
