@@ -30,7 +30,7 @@ bp = Blueprint("planner", __name__)
 
 
 def filter_choices() -> FilterChoices:
-    """The city's categories, OPDs and kecamatan, read once per request."""
+    """Return the city's categories, OPDs and kecamatan, read once per request."""
     if "planner_choices" not in g:
         g.planner_choices = find_filter_choices(
             db_session().connection(), services().city.code, current_language()
@@ -39,7 +39,7 @@ def filter_choices() -> FilterChoices:
 
 
 def city_calendar() -> WorkingCalendar:
-    """The city's working-day calendar, shared with intake."""
+    """Return the city's working-day calendar, shared with intake."""
     city = services().city
     return working_calendar(city.timezone, city.holiday_country)
 
@@ -53,7 +53,7 @@ def request_filter(period: Period | None = None) -> AnalysisFilter:
 
 
 def filter_query(exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
-    """The filter parameters of this request, to carry over into links."""
+    """List the filter parameters of this request, to carry over into links."""
     return [
         (name, value)
         for name in FILTER_PARAMS
@@ -64,5 +64,5 @@ def filter_query(exclude: tuple[str, ...] = ()) -> list[tuple[str, str]]:
 
 
 def utc_now() -> dt.datetime:
-    """The current instant, timezone-aware."""
+    """Return the current instant, timezone-aware."""
     return dt.datetime.now(dt.timezone.utc)

@@ -87,7 +87,7 @@ def lattice_params(grid: Grid) -> LatticeParams:
 
 
 def boundaries_missing() -> ApiError:
-    """The error for a city whose boundaries are not loaded yet."""
+    """Build the error for a city whose boundaries are not loaded yet."""
     return ApiError(
         503,
         "boundaries_missing",
