@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import folium
+from folium.map import FitBounds
 from markupsafe import Markup
 from markupsafe import escape
 
@@ -50,7 +51,11 @@ def new_map(settings: Settings, bounds: tuple) -> folium.Map:
     """Create a map fitted to bounds ((south, west), (north, east)) with the tiles."""
     (south, west), (north, east) = bounds
     city_map = point_map(settings, (south + north) / 2, (west + east) / 2, zoom=12)
-    city_map.fit_bounds([list(bounds[0]), list(bounds[1])])
+    fit = FitBounds([list(bounds[0]), list(bounds[1])])
+    # Without animation the map shows its final view at once, and a tap right
+    # after loading hits the marker it aims at.
+    fit.options["animate"] = False
+    city_map.add_child(fit)
     return city_map
 
 

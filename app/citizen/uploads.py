@@ -65,6 +65,8 @@ def accept_upload(data: bytes, upload_dir: Path, max_bytes: int) -> StoredUpload
     Raises:
         ApiError: the photo is empty, too large, not JPEG/PNG/WebP or damaged.
     """
+    # NOTE: an upload that is never attached stays in upload_dir, and uploads
+    # are not rate-limited; a periodic clean-up of old unattached files is missing.
     try:
         photo = process_photo(
             data, max_bytes=max_bytes, max_pixels=PHOTO_MAX_PIXELS,
