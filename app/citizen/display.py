@@ -8,6 +8,8 @@ from datetime import timezone
 from flask_babel import format_datetime
 from flask_babel import format_timedelta
 
+from app.i18n import current_language
+
 # Indonesian names of the national time zones; other zones show no abbreviation.
 ZONE_ABBREVIATIONS = {
     "Asia/Jakarta": "WIB",
@@ -23,14 +25,16 @@ def zone_abbreviation(zone: str) -> str:
 
 
 def city_time(instant: datetime | None, zone: str) -> str:
-    """Format an instant in the city's zone, e.g. "4 Des 2026 14.05 WIB".
+    """Format an instant in the city's zone, e.g. "4 Des 2026, 14.05 WIB".
 
     Flask-Babel converts to BABEL_DEFAULT_TIMEZONE, which app.i18n sets to the
     city's zone; ``zone`` only picks the abbreviation.
     """
     if instant is None:
         return ""
-    text = format_datetime(instant, "d MMM yyyy, HH.mm")
+    # Indonesian writes the time with a dot (14.05), English with a colon.
+    pattern = "d MMM yyyy, HH:mm" if current_language() == "en" else "d MMM yyyy, HH.mm"
+    text = format_datetime(instant, pattern)
     abbreviation = zone_abbreviation(zone)
     return f"{text} {abbreviation}" if abbreviation else text
 
