@@ -10,6 +10,7 @@ from importlib import import_module
 from flask import Blueprint
 
 FEATURE_MODULES = (
+    "app.citizen",
     "app.auth",
     "app.crew",
     "app.admin",
@@ -19,6 +20,9 @@ FEATURE_MODULES = (
 
 # Header links: (endpoint, English label); a link shows once its endpoint exists.
 NAV_LINKS = (
+    ("citizen.file", "Report a problem"),
+    ("citizen.public_map", "Complaint map"),
+    ("citizen.track", "Track a complaint"),
     ("crew.tasks", "For staff"),
     ("planner.dashboard", "Figures and maps"),
 )
