@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from werkzeug.datastructures import MultiDict
 
+from app.coordinates import parse_optional_number
 from app.errors import ApiError
 from app.models import STATUSES
 from app.queries.stats import AnalysisFilter
@@ -151,25 +151,7 @@ def parse_number(
     args: MultiDict, name: str, default: float, low: float, high: float
 ) -> float:
     """Parse an optional number parameter within [low, high]; raise ApiError if not."""
-    raw = args.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        number = float(raw)
-    except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or not low <= number <= high:
-        raise ApiError(
-            400,
-            f"invalid_{name}",
-            f"Nilai {name} {raw!r} tidak valid: berikan angka dari {low:g} sampai "
-            f"{high:g}.",
-            f"The {name} value {raw!r} is invalid: give a number from {low:g} to "
-            f"{high:g}.",
-            field=name,
-            value=raw,
-        )
-    return number
+    return parse_optional_number(name, args.get(name), low, high, default)
 
 
 def parse_choice(args: MultiDict, name: str, allowed: tuple[str, ...]) -> str:
