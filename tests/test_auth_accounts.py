@@ -263,3 +263,12 @@ def test_opd_settings_toggle_result_photo(client, engine, staff_accounts):  # no
         data={"csrf_token": csrf_token(client), "result_photo_required": "1"},
     )
     assert required is False
+
+
+def test_opd_settings_admin_chooses_opd(client, staff_accounts):  # noqa: F811
+    login(client, "admin")
+    chooser = client.get("/admin/opd")
+    chosen = client.get("/admin/opd?opd=DISHUB")
+    assert chooser.status_code == 200
+    assert "/admin/opd?opd=DPUPR" in chooser.get_data(as_text=True)
+    assert "Dinas Perhubungan" in chosen.get_data(as_text=True)

@@ -162,13 +162,10 @@ def test_crew_day_on_a_phone(page, engine, tasks, shots, tmp_path):
     assert page_width(page) <= PHONE["width"]
     shots(page, "task-finished")
 
-    complaint_id = int(
-        engine.connect()
-        .exec_driver_sql(
+    with engine.connect() as conn:
+        complaint_id = conn.exec_driver_sql(
             "SELECT id FROM complaint WHERE tracking_code = %s", (tasks[0],)
-        )
-        .scalar()
-    )
+        ).scalar_one()
     assert [
         event.to_status
         for event in events_of(engine, complaint_id)

@@ -46,19 +46,22 @@ log = logging.getLogger(__name__)
 MANAGER_ROLES = ("opd_admin",)
 
 
-def _render_users(error: ApiError | None = None, form: dict | None = None):
-    staff = current_staff()
-    session = db_session()
-    opds = session.execute(
+def _city_opds() -> list:
+    """Return (code, short_name) of the city's active OPDs by short name."""
+    return db_session().execute(
         select(Opd.code, Opd.short_name)
         .where(Opd.city_code == services().city.code, Opd.active.is_(True))
         .order_by(Opd.short_name)
     ).all()
+
+
+def _render_users(error: ApiError | None = None, form: dict | None = None):
+    staff = current_staff()
     page = render_template(
         "admin/users.html",
-        accounts=list_accounts(session, staff.opd_scope),
+        accounts=list_accounts(db_session(), staff.opd_scope),
         roles=ROLES if staff.is_admin else ("crew",),
-        opds=opds,
+        opds=_city_opds(),
         staff=staff,
         error=error.message(current_language()) if error else None,
         form=form or {},
@@ -163,26 +166,22 @@ def overdue():
     )
 
 
-def _settings_opd(staff: Staff) -> Opd:
-    if not staff.is_admin:
-        return db_session().get(Opd, staff.opd_id)
-    code = request.values.get("opd", "")
-    if not code:
-        raise ApiError(
-            400,
-            "missing_opd",
-            "Pilih OPD dengan ?opd=KODE.",
-            "Choose an OPD with ?opd=CODE.",
-            field="opd",
-        )
-    return find_opd(db_session(), services().city.code, code)
-
-
 @bp.route("/admin/opd", methods=["GET", "POST"])
 @role_required(*MANAGER_ROLES)
 def opd_settings():
-    """Show and change how an OPD's crews work (the result photo rule)."""
-    opd = _settings_opd(current_staff())
+    """Show and change how an OPD's crews work (the result photo rule).
+
+    An OPD admin sees its own OPD. An admin picks one with ?opd=CODE and
+    gets the list of OPDs without it.
+    """
+    staff = current_staff()
+    code = request.values.get("opd", "")
+    if staff.is_admin and not code:
+        return render_template("admin/opd.html", opd=None, opds=_city_opds())
+    if staff.is_admin:
+        opd = find_opd(db_session(), services().city.code, code)
+    else:
+        opd = db_session().get(Opd, staff.opd_id)
     session = db_session()
     if request.method == "POST":
         required = request.form.get("result_photo_required") == "1"
