@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint
 from flask import Flask
+from flask import current_app
 from flask import g
 from flask import jsonify
 from flask import redirect
@@ -525,6 +526,8 @@ def landing_url(staff: Staff) -> str:
         return url_for("crew.tasks")
     if staff.role == "admin":
         return url_for("admin.users")
+    if staff.role == "planner" and "planner.dashboard" in current_app.view_functions:
+        return url_for("planner.dashboard")
     return "/"
 
 

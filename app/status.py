@@ -51,7 +51,11 @@ class Actor:
 def lock_complaint(session: Session, complaint_id: int) -> Complaint:
     """Load the complaint with a row lock held until the transaction ends."""
     complaint = session.scalars(
-        select(Complaint).where(Complaint.id == complaint_id).with_for_update(of=Complaint)
+        select(Complaint)
+        .where(Complaint.id == complaint_id)
+        .with_for_update(of=Complaint)
+        # The session may hold this complaint from before the lock was taken.
+        .execution_options(populate_existing=True)
     ).one_or_none()
     if complaint is None:
         raise NotFound("Aduan", "Complaint", complaint_id)

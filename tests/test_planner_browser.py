@@ -7,6 +7,7 @@ ADUAN_SCREENSHOT_DIR to keep screenshots of each page for review.
 
 from __future__ import annotations
 
+import re
 import os
 import threading
 from pathlib import Path
@@ -19,6 +20,9 @@ from app.demo import generate_demo
 from tests.conftest import COMPLAINT_TABLES
 
 playwright_api = pytest.importorskip("playwright.sync_api")
+
+from tests.test_crew_support import PASSWORD  # noqa: E402
+from tests.test_crew_support import staff_accounts  # noqa: E402,F401
 
 CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 360, "height": 740}
@@ -45,7 +49,7 @@ def demo_complaints(app, loaded_city):
 
 
 @pytest.fixture(scope="module")
-def live_server(app, demo_complaints):
+def live_server(app, demo_complaints, staff_accounts):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -70,6 +74,17 @@ def browser():
         chromium.close()
 
 
+def log_in_as_planner(page) -> None:
+    from app.auth import login_throttle
+
+    login_throttle.reset("planner")
+    page.goto("/petugas/masuk")
+    page.fill("#username", "planner")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/planner/"))
+
+
 def _open(browser, live_server, viewport):
     context = browser.new_context(
         viewport=viewport, base_url=live_server, locale="id-ID"
@@ -85,6 +100,7 @@ def _open(browser, live_server, viewport):
 
     context.route("**/*", only_local)
     page = context.new_page()
+    log_in_as_planner(page)
     page.errors = []
     page.blocked = blocked
     page.on("pageerror", lambda error: page.errors.append(str(error)))

@@ -10,6 +10,8 @@ import pytest
 from app.intake import create_complaint
 from app.intake_request import ComplaintRequest
 from app.planner.exports import spreadsheet_safe
+from tests.test_crew_support import login
+from tests.test_crew_support import staff_accounts  # noqa: F401
 
 NAME = "Budi Santoso Exportcheck"
 PHONE = "081234567890"
@@ -17,6 +19,14 @@ EMAIL = "budi.exportcheck@example.com"
 NIK = "3671012345678901"
 SECRET_TEXT = "rahasia-tidak-boleh-keluar"
 
+
+
+@pytest.fixture
+def client(app, loaded_city, staff_accounts):
+    """A test client logged in as a planner; the planner pages are for staff only."""
+    client = app.test_client()
+    login(client, "planner")
+    return client
 
 @pytest.fixture
 def exported_complaints(app, clean_complaints, loaded_city):

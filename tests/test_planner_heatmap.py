@@ -19,6 +19,8 @@ from app.planner.heatmap import find_heatmap_cells
 from app.planner.synthetic import insert_complaints_in_city
 from app.queries.heatmap import find_city_outline
 from app.queries.stats import AnalysisFilter
+from tests.test_crew_support import login
+from tests.test_crew_support import staff_accounts  # noqa: F401
 
 UTC = dt.timezone.utc
 #: Documented size limit of a one-period heatmap page of Kota Tangerang.
@@ -63,6 +65,14 @@ def _payload_cells(page: str) -> list:
     match = re.search(r'"cells":(\[\[.*?\]\])', page)
     return json.loads(match.group(1)) if match else []
 
+
+
+@pytest.fixture
+def client(app, loaded_city, staff_accounts):
+    """A test client logged in as a planner; the planner pages are for staff only."""
+    client = app.test_client()
+    login(client, "planner")
+    return client
 
 def test_class_breaks_follow_one_two_five_ladder():
     assert class_breaks(37) == [1, 2, 5, 10, 20]

@@ -17,12 +17,22 @@ from app.planner.synthetic import insert_complaints_in_city
 from app.planner.synthetic import insert_complaints_in_disc
 from app.queries.stats import AnalysisFilter
 from geo.grid import assign_points
+from tests.test_crew_support import login
+from tests.test_crew_support import staff_accounts  # noqa: F401
 
 UTC = dt.timezone.utc
 YEAR_START = dt.datetime(2025, 1, 1, tzinfo=UTC)
 YEAR_END = dt.datetime(2026, 1, 1, tzinfo=UTC)
 # Inside kelurahan 36.71.01.1001 (Sukarasa), away from the city border.
 PLANTED_LON, PLANTED_LAT = 106.63, -6.17
+
+
+@pytest.fixture
+def client(app, loaded_city, staff_accounts):
+    """A test client logged in as a planner; the planner pages are for staff only."""
+    client = app.test_client()
+    login(client, "planner")
+    return client
 
 
 def _insert_background(engine, count, seed, prefix="BG"):

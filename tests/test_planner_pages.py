@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import text
 
 from app.planner.synthetic import insert_complaints_in_city
+from tests.test_crew_support import login
+from tests.test_crew_support import staff_accounts  # noqa: F401
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 HOSTILE = '<img src=x onerror="alert(1)">'
@@ -24,6 +26,14 @@ PAGES = (
     "/planner/hotspots/months?month=2025-06",
 )
 
+
+
+@pytest.fixture
+def client(app, loaded_city, staff_accounts):
+    """A test client logged in as a planner; the planner pages are for staff only."""
+    client = app.test_client()
+    login(client, "planner")
+    return client
 
 @pytest.fixture
 def some_complaints(engine, clean_complaints):

@@ -12,6 +12,7 @@ from flask import Blueprint
 from flask import g
 from flask import request
 
+from app.auth import require_roles
 from app.i18n import current_language
 from app.intake import working_calendar
 from app.planner.filters import FILTER_PARAMS
@@ -24,9 +25,13 @@ from app.services import db_session
 from app.services import services
 from app.workdays import WorkingCalendar
 
-# NOTE: the blueprint checks no role yet; planner and admin access is to be
-# added here, once, with the role check of app.auth.
 bp = Blueprint("planner", __name__)
+
+
+@bp.before_request
+def planners_only():
+    """Let planners and admins in; citizens are sent to the log-in page."""
+    return require_roles("planner")
 
 
 def filter_choices() -> FilterChoices:
