@@ -13,6 +13,7 @@ from app.config import PROJECT_ROOT
 from app.config import Settings
 from app.config import load_cities
 from app.config import settings_from_env
+from app.json_provider import StrictJSONProvider
 from app.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder="static",
     )
+    app.json = StrictJSONProvider(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.photo_max_bytes * 4 + 1024 * 1024,

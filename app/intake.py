@@ -109,7 +109,7 @@ def create_complaint(
     if idempotency_key is not None:
         replay = _claim_idempotency_key(session, city, idempotency_key, request)
         if replay is not None:
-            return CreatedComplaint(replay, None, replayed=True)
+            return replay
 
     category = find_category(session, city, request.category)
     point, location = _place(session, city, request, category)
@@ -151,7 +151,7 @@ def create_complaint(
     if idempotency_key is not None:
         session.add(IdempotencyKey(city_code=city.code, key=idempotency_key,
                                    request_hash=_request_hash(request),
-                                   complaint_id=complaint.id))
+                                   complaint_id=complaint.id, reporter_token=token))
     session.flush()
     log.info("complaint %s (id %d) received: category %s, OPD id %d by %s",
              complaint.tracking_code, complaint.id, category.code, route.opd_id, route.rule)
@@ -301,8 +301,8 @@ def check_idempotency_key(key: str) -> str:
     return key
 
 
-def _claim_idempotency_key(session, city, key, request) -> Complaint | None:
-    """Serialise requests with the same key; return the complaint a replay refers to.
+def _claim_idempotency_key(session, city, key, request) -> CreatedComplaint | None:
+    """Serialise requests with the same key; return what a replay must return again.
 
     The transaction-scoped advisory lock makes a second request with the same key
     wait until the first commits, after which it reads the stored key.
@@ -310,6 +310,10 @@ def _claim_idempotency_key(session, city, key, request) -> Complaint | None:
     check_idempotency_key(key)
     session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"),
                     {"k": f"{city.code}\x1f{key}"})
+    # The reporter token is kept beside the key for a day only.
+    session.execute(text(
+        "UPDATE idempotency_key SET reporter_token = NULL WHERE reporter_token IS NOT NULL "
+        "AND created_at < now() - interval '1 day'"))
     stored = session.get(IdempotencyKey, (city.code, key))
     if stored is None:
         return None
@@ -321,4 +325,5 @@ def _claim_idempotency_key(session, city, key, request) -> Complaint | None:
             field="Idempotency-Key",
         )
     log.info("idempotent replay of complaint id %d", stored.complaint_id)
-    return session.get(Complaint, stored.complaint_id)
+    complaint = session.get(Complaint, stored.complaint_id)
+    return CreatedComplaint(complaint, stored.reporter_token, replayed=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from urllib.parse import urlencode
 
 from flask import Flask
 from flask import g
@@ -94,10 +95,17 @@ def _template_globals() -> dict:
                               "active": request.path == url})
         return links
 
+    def url_with_language(language: str) -> str:
+        """The current page in another language, with its other parameters kept."""
+        arguments = request.args.to_dict(flat=False)
+        arguments["lang"] = [language]
+        return f"{request.path}?{urlencode(arguments, doseq=True)}"
+
     return {
         "city": services().city,
         "current_language": current_language,
         "nav_links": nav_links,
+        "url_with_language": url_with_language,
     }
 
 
@@ -114,6 +122,8 @@ def _finish_request(response):
     response.headers["X-Request-Id"] = g.get("request_id", "-")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    # Staff pages have buttons that change records; no other site may frame them.
+    response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     return response
 
 

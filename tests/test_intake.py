@@ -210,7 +210,7 @@ def test_idempotency_key_replays_first_result(client, engine, clean_complaints):
     assert second.status_code == 200
     assert second.headers["Idempotent-Replayed"] == "true"
     assert second.json["tracking_code"] == first.json["tracking_code"]
-    assert "reporter_token" not in second.json
+    assert second.json["reporter_token"] == first.json["reporter_token"]
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM complaint")).scalar() == 1
 
@@ -325,3 +325,20 @@ def test_unknown_tracking_code_is_404(client):
     response = client.get("/api/complaints/ADU-2026-999999")
     assert response.status_code == 404
     assert response.json["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("raw", [b"[" * 5000 + b"]" * 5000, b'{"lat": Infinity}',
+                                 b'{"lat": -Infinity, "lon": 1}'])
+def test_hostile_json_is_400(client, clean_complaints, raw):
+    response = client.post("/api/complaints", data=raw,
+                           headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json["error"]["code"] == "invalid_json"
+
+
+def test_error_replies_are_strict_json(client, clean_complaints):
+    response = file(client, lat=1e400, lon=106.63)
+    assert response.status_code == 400
+    assert b"Infinity" not in response.data
+    assert b"NaN" not in response.data
+    json.loads(response.data, parse_constant=lambda name: pytest.fail(name))

@@ -40,3 +40,15 @@ def test_catalogues_have_no_fuzzy_entries():
     fuzzy = [f"{path.parts[-4]}: {message.id}" for path, catalogue in catalogues()
              for message in catalogue if message.id and message.fuzzy]
     assert fuzzy == []
+
+
+def test_error_page_in_indonesian(client):
+    page = client.get("/nothing-here", headers={"Accept": "text/html"}).get_data(
+        as_text=True)
+    assert "Kesalahan 404" in page
+    assert "Kembali ke halaman utama" in page
+
+
+def test_language_link_keeps_parameters(client):
+    page = client.get("/peta?category=pju").get_data(as_text=True)
+    assert "/peta?category=pju&amp;lang=en" in page

@@ -1,4 +1,4 @@
-"""Intake: reserved for complaint intake changes.
+"""Intake: keep the reporter token with the idempotency key, for replays.
 
 Revision ID: 0002
 Revises: 0001
@@ -7,7 +7,7 @@ Create Date: 2026-12-04
 
 from __future__ import annotations
 
-from alembic import op  # noqa: F401
+from alembic import op
 
 revision = "0002"
 down_revision = "0001"
@@ -16,8 +16,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # A replayed request must return the token the lost first reply carried.
+    # The intake code clears the token one day after the key was stored.
+    op.execute("ALTER TABLE idempotency_key ADD COLUMN reporter_token text")
 
 
 def downgrade() -> None:
-    pass
+    op.execute("ALTER TABLE idempotency_key DROP COLUMN reporter_token")
