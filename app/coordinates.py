@@ -16,7 +16,7 @@ def _invalid(field: str, value: object, why_id: str, why_en: str) -> ApiError:
         f"Nilai {field} {value!r} tidak valid: {why_id}",
         f"The {field} value {value!r} is invalid: {why_en}",
         field=field,
-        value=value if isinstance(value, (int, float, str)) else repr(value),
+        value=value,
     )
 
 

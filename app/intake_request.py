@@ -64,7 +64,7 @@ def _text(body: dict, field: str, maximum: int, *, required: bool = False,
                          f"Kolom {field} wajib diisi.", f"The {field} field is required.")
         return None
     if not isinstance(value, str):
-        raise _error(400, f"invalid_{field}", field, repr(value),
+        raise _error(400, f"invalid_{field}", field, value,
                      f"Kolom {field} harus berupa teks.", f"The {field} field must be text.")
     value = value.strip()
     if "\x00" in value:
@@ -89,7 +89,7 @@ def _boolean(body: dict, field: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise _error(400, f"invalid_{field}", field, repr(value),
+        raise _error(400, f"invalid_{field}", field, value,
                      f"Kolom {field} harus true atau false.",
                      f"The {field} field must be true or false.")
     return value

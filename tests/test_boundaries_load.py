@@ -498,3 +498,27 @@ def test_load_unknown_level_option_rejected(own_runner, tmp_path):
         "'desa' is not a level of Kota Contoh; use one of city, kecamatan, "
         "kelurahan." in result.stderr
     )
+
+
+
+def _partial_folder(tmp_path):
+    """The real kecamatan with only the first kelurahan of Sukarasa's kecamatan."""
+    folder = tmp_path / "partial"
+    folder.mkdir()
+    source = boundary_dir()
+    (folder / "kecamatan.geojson").write_text(
+        (source / "kecamatan.geojson").read_text(encoding="utf-8"), encoding="utf-8")
+    kelurahan = json.loads((source / "kelurahan.geojson").read_text(encoding="utf-8"))
+    kelurahan["features"] = [f for f in kelurahan["features"]
+                             if f["properties"]["code"] == "36.71.01.1001"]
+    (folder / "kelurahan.geojson").write_text(json.dumps(kelurahan), encoding="utf-8")
+    return folder
+
+
+def test_partial_set_refused_without_flag(own_runner, own_engine, first_load, tmp_path):
+    before = _versions(own_engine)
+    result = _load(own_runner, _partial_folder(tmp_path))
+    assert result.exit_code == 1
+    assert "fewer areas than the current boundaries" in result.output
+    assert "kelurahan 1 instead of 104" in result.output
+    assert _versions(own_engine) == before

@@ -63,8 +63,12 @@ def expand_paths(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 @click.option("--force", is_flag=True, help="Add a new version even if the files are "
               "identical to the current one.")
+@click.option("--allow-fewer-areas", is_flag=True, help="Accept a version with fewer "
+              "areas of some level than the current one (by default that is refused, "
+              "because a partial file set would leave parts of the city unmapped).")
 @operator_errors
-def load(paths, city_code, level, code_field, name_field, parent_field, dry_run, force):
+def load(paths, city_code, level, code_field, name_field, parent_field, dry_run, force,
+         allow_fewer_areas):
     """Check boundary files (GeoJSON, GeoPackage, Shapefile) and load them.
 
     PATHS are files or folders. The load adds a new boundary version and makes it
@@ -89,6 +93,8 @@ def load(paths, city_code, level, code_field, name_field, parent_field, dry_run,
         return
 
     with services().new_session() as session:
+        if not allow_fewer_areas:
+            _refuse_fewer_areas(session, city, report)
         result = store_boundaries(session, city, files, report, force=force)
         session.commit()
         # Fresh statistics let the planner choose the GiST index for point queries.
@@ -97,6 +103,25 @@ def load(paths, city_code, level, code_field, name_field, parent_field, dry_run,
     state = "loaded as" if result.created else "unchanged, still"
     click.echo(f"Boundaries of {city.name} {state} version {result.version_id}: "
                f"{result.area_counts}")
+
+
+def _refuse_fewer_areas(session, city, report) -> None:
+    """Stop when a level would lose areas against the current version."""
+    current = dict(session.execute(text(
+        "SELECT a.level, count(*) FROM area a JOIN boundary_version v "
+        "ON v.id = a.boundary_version_id WHERE v.city_code = :city AND v.is_current "
+        "AND a.rank > 0 GROUP BY a.level"), {"city": city.code}).all())
+    loaded = report.figures.get("areas", {})
+    shrunk = {level: (count, loaded.get(level, 0)) for level, count in current.items()
+              if loaded.get(level, 0) < count}
+    if shrunk:
+        details = ", ".join(f"{level} {new} instead of {old}"
+                            for level, (old, new) in sorted(shrunk.items()))
+        raise click.ClickException(
+            f"The files have fewer areas than the current boundaries ({details}); "
+            "nothing was loaded. Load the complete set, or give --allow-fewer-areas "
+            "if the city really has fewer areas now."
+        )
 
 
 def _check_level_option(city, level: str | None) -> None:
