@@ -313,6 +313,8 @@ def test_list_filters_and_paging(client, clean_complaints):
 
 @pytest.mark.parametrize("query, field", [
     ("page=0", "page"), ("page_size=1000", "page_size"), ("status=done", "status"),
+    ("category=PJU", "category"), ("opd=nope", "opd"), ("kecamatan=99", "kecamatan"),
+    ("kelurahan=36.71.01", "kelurahan"),
     ("bbox=1,2,3", "bbox"), ("from=yesterday", "from"), ("from=2026-02-01&to=2026-01-01", "to"),
 ])
 def test_list_rejects_bad_parameters(client, query, field):

@@ -323,7 +323,7 @@ def normalised(response, samples: dict) -> str:
     """Return the body with the record's own code or id and the error id masked."""
     body = response.get_data(as_text=True).replace(samples["code"], "CODE")
     for key in ("photo_id", "user_id"):
-        body = re.sub(rf"(?<=[ :]){samples[key]}(?=[ ,.}}])", "ID", body)
+        body = re.sub(rf"(?<=[ :/]){samples[key]}(?=[ ,.}}?/])", "ID", body)
     return _ERROR_ID.sub("<code>ID</code>", body)
 
 

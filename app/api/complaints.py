@@ -22,6 +22,7 @@ from app.intake import create_complaint
 from app.intake_request import parse_complaint_request
 from app.queries.complaints import find_by_tracking_code
 from app.queries.complaints import find_page
+from app.queries.complaints import find_unknown_filter
 from app.services import db_session
 from app.services import services
 
@@ -80,6 +81,13 @@ def index():
     city = services().city
     filters = parse_filters(request.args, city.timezone)
     page, page_size = parse_paging(request.args)
+    unknown = find_unknown_filter(db_session(), city.code, filters)
+    if unknown is not None:
+        parameter, value = unknown
+        raise ApiError(400, f"unknown_{parameter}",
+                       f"Kode {parameter} {value!r} tidak dikenal di {city.name}.",
+                       f"Unknown {parameter} code {value!r} in {city.name}.",
+                       field=parameter, value=value)
     items, total = find_page(db_session(), city.code, filters, page, page_size)
     language = current_language()
     return jsonify({

@@ -67,6 +67,12 @@ def demo(seed: int, year: int | None, if_empty: bool, batch_size: int) -> None:
             f"Writing {targets.total} demo complaints for {year} "
             f"(seed {seed}); this takes several minutes."
         )
+        # One INFO line per demo complaint and status change would bury the log;
+        # the progress lines below say how far the demo is.
+        quiet = [logging.getLogger(name) for name in ("app.intake", "app.status")]
+        levels = [logger.level for logger in quiet]
+        for logger in quiet:
+            logger.setLevel(max(logger.getEffectiveLevel(), logging.WARNING))
         try:
             result = generate_demo(
                 session,
@@ -79,6 +85,9 @@ def demo(seed: int, year: int | None, if_empty: bool, batch_size: int) -> None:
             )
         except ValueError as error:
             raise click.ClickException(str(error)) from error
+        finally:
+            for logger, level in zip(quiet, levels):
+                logger.setLevel(level)
     click.echo(
         f"Demo year {year}: {result.complaints} complaints and {result.events} "
         f"changes written in {result.seconds:.0f} s; {result.skipped} skipped."

@@ -6,6 +6,7 @@ from sqlalchemy import Select
 from sqlalchemy import and_
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import aliased
 
@@ -64,3 +65,25 @@ def find_by_tracking_code(session: Session, city_code: str, code: str) -> Compla
         select(Complaint).where(and_(Complaint.city_code == city_code,
                                      Complaint.tracking_code == code.strip().upper()))
     ).unique().one_or_none()
+
+
+FIND_UNKNOWN_CODE = {
+    "category": "SELECT NOT EXISTS (SELECT 1 FROM category WHERE city_code = :city "
+                "AND code = :code)",
+    "opd": "SELECT NOT EXISTS (SELECT 1 FROM opd WHERE city_code = :city AND code = :code)",
+    "kecamatan": "SELECT NOT EXISTS (SELECT 1 FROM area WHERE city_code = :city "
+                 "AND code = :code AND rank = 1)",
+    "kelurahan": "SELECT NOT EXISTS (SELECT 1 FROM area WHERE city_code = :city "
+                 "AND code = :code AND rank = 2)",
+}
+
+
+def find_unknown_filter(session: Session, city_code: str,
+                        filters: ComplaintFilters) -> tuple[str, str] | None:
+    """Return (parameter, value) of the first filter code the city does not have."""
+    for parameter, query in FIND_UNKNOWN_CODE.items():
+        value = getattr(filters, parameter)
+        if value and session.execute(text(query), {"city": city_code,
+                                                   "code": value}).scalar():
+            return parameter, value
+    return None
