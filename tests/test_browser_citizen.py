@@ -8,52 +8,35 @@ ADUAN_SCREENSHOT_DIR to keep 360 px screenshots of each page for review.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from werkzeug.serving import make_server
 
 from tests.test_citizen_helpers import HOSTILE_TEXT
 from tests.test_citizen_helpers import SUKARASA
 from tests.test_citizen_helpers import file_complaint
 from tests.test_citizen_helpers import jpeg_bytes
 from tests.test_citizen_helpers import move_status
+from tests.browser_support import browser_marks
+from tests.browser_support import PHONE
+from tests.browser_support import browser  # noqa: F401
+from tests.browser_support import serve
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
 # About 20 m north-east of SUKARASA: inside the same kelurahan, within 50 m.
 NEAR_SUKARASA = (SUKARASA[0] + 0.00012, SUKARASA[1] + 0.00012)
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
+pytestmark = browser_marks
 
 
 @pytest.fixture(scope="module")
 def live_server(app, loaded_city):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve(app) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking"],
-        )
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

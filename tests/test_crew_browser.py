@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.test_crew_support import PASSWORD
 from tests.test_crew_support import SUKARASA
@@ -21,42 +19,23 @@ from tests.test_crew_support import events_of
 from tests.test_crew_support import file_complaint
 from tests.test_crew_support import jpeg_bytes
 from tests.test_crew_support import staff_accounts  # noqa: F401 - fixture
+from tests.browser_support import browser_marks
+from tests.browser_support import PHONE
+from tests.browser_support import browser  # noqa: F401
+from tests.browser_support import serve
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
+pytestmark = browser_marks
 
 
 @pytest.fixture(scope="module")
 def live_server(app, loaded_city):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve(app) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def _only_local(route):

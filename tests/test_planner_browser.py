@@ -9,30 +9,27 @@ from __future__ import annotations
 
 import re
 import os
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from app.demo import DemoTargets
 from app.demo import generate_demo
 from tests.conftest import COMPLAINT_TABLES
 
-playwright_api = pytest.importorskip("playwright.sync_api")
+pytest.importorskip("playwright.sync_api")
 
-from tests.test_crew_support import PASSWORD  # noqa: E402
-from tests.test_crew_support import staff_accounts  # noqa: E402,F401
+from tests.test_crew_support import PASSWORD
+from tests.test_crew_support import staff_accounts  # noqa: F401
+from tests.browser_support import browser_marks
+from tests.browser_support import PHONE
+from tests.browser_support import browser  # noqa: F401
+from tests.browser_support import serve
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 FILTERS = "from=2025-01-01&to=2025-12-31"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium"),
-]
+pytestmark = browser_marks
 
 
 @pytest.fixture(scope="module")
@@ -50,28 +47,10 @@ def demo_complaints(app, loaded_city):
 
 @pytest.fixture(scope="module")
 def live_server(app, demo_complaints, staff_accounts):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve(app) as url:
+        yield url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with playwright_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-            ],
-        )
-        yield chromium
-        chromium.close()
 
 
 def log_in_as_planner(page) -> None:
