@@ -38,7 +38,10 @@ def _bad(param: str, value: str, message_id: str, message_en: str) -> ApiError:
 
 
 def _instant(param: str, raw: str, zone: ZoneInfo, *, end: bool) -> datetime:
-    """A date means the whole day in the city's zone; `to` includes that day."""
+    """Parse a date or time; a date means the whole day in the city's zone.
+
+    For `to` the whole day is included.
+    """
     try:
         if len(raw) == 10:
             day = date.fromisoformat(raw)

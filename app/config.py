@@ -18,7 +18,7 @@ DEFAULT_TILE_ATTRIBUTION = (
 
 
 class ConfigError(Exception):
-    """A setting or a configuration file is invalid; the message says which and why."""
+    """A setting or a configuration file is invalid; the message names it and the fault."""
 
 
 @dataclass(frozen=True)

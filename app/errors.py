@@ -36,11 +36,11 @@ class ApiError(Exception):
         self.details = details or {}
 
     def message(self, language: str) -> str:
-        """The message in the given language ("id" or "en"), Indonesian by default."""
+        """Return the message in the given language ("id" or "en"), Indonesian by default."""
         return self.message_en if language == "en" else self.message_id
 
     def as_json(self, language: str) -> dict:
-        """The one JSON error shape of every API endpoint."""
+        """Render the one JSON error shape of every API endpoint."""
         body = {
             "status": self.status,
             "code": self.code,

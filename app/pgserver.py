@@ -17,8 +17,9 @@ DEFAULT_DATABASE = "peta_aduan"
 PRIVATE_PORT = 55432
 PRIVATE_USER = "aduan"
 
-# Servers tried, in order, when DATABASE_URL is unset. Each is a maintenance
-# database; the application database name is put in its place once one answers.
+# Servers tried, in order, when DATABASE_URL is unset. Each URL names the
+# maintenance database, which is replaced by the application database once a
+# connection succeeds.
 LOCAL_CANDIDATES = (
     "postgresql://postgres@127.0.0.1:5432/postgres",
     "postgresql://postgres@/postgres?host=/var/run/postgresql",
@@ -26,7 +27,7 @@ LOCAL_CANDIDATES = (
 
 
 class ServerError(Exception):
-    """No PostgreSQL server could be found or started; the message says what to do."""
+    """No PostgreSQL server could be found or started; the message gives the fix."""
 
 
 def server_answers(url: str) -> bool:
@@ -123,7 +124,7 @@ def _postgres_bin_dir() -> Path:
     if on_path:
         return Path(on_path).parent
     raise ServerError(
-        "No PostgreSQL server answers and initdb is not installed. "
+        "No PostgreSQL server accepts connections and initdb is not installed. "
         "Install PostgreSQL with PostGIS (Debian: apt-get install postgresql "
         "postgresql-15-postgis-3) or set DATABASE_URL to an existing server."
     )

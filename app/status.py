@@ -41,7 +41,10 @@ NOTE_MAX = 2000
 
 @dataclass(frozen=True)
 class Actor:
-    """Who changes a complaint. Labels are kept in the history but never shown publicly."""
+    """The person or process that changes a complaint.
+
+    Labels are kept in the history; public outputs never show them.
+    """
 
     kind: str
     user_id: int | None = None

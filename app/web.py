@@ -96,7 +96,7 @@ def _template_globals() -> dict:
         return links
 
     def url_with_language(language: str) -> str:
-        """The current page in another language, with its other parameters kept."""
+        """Return the current page's URL in another language, keeping its parameters."""
         arguments = request.args.to_dict(flat=False)
         arguments["lang"] = [language]
         return f"{request.path}?{urlencode(arguments, doseq=True)}"
@@ -148,7 +148,7 @@ def _render_error(error: ApiError, error_id: str | None = None):
             "error.html", status=error.status, message=error.message(language),
             error_id=error_id,
         )
-    except Exception:  # the error page itself must never fail
+    except Exception:  # A broken template must not turn an error page into a second error.
         log.exception("error page failed to render (error id %s)", error_id)
         page = (f"<!doctype html><title>{error.status}</title><h1>{error.status}</h1>"
                 f"<p>{escape(error.message(language))}</p><p>{escape(error_id)}</p>")

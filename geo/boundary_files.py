@@ -134,7 +134,11 @@ def _reject_constant(name: str) -> float:
 
 
 def _geojson_crs(document: dict, path: Path) -> CRS:
-    """RFC 7946 GeoJSON is always lon/lat; the legacy `crs` member may say otherwise."""
+    """Return the CRS of a GeoJSON document.
+
+    RFC 7946 GeoJSON is always lon/lat, but the legacy `crs` member may name
+    another CRS.
+    """
     member = document.get("crs")
     if not member:
         return WGS84

@@ -48,7 +48,7 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Placement:
-    """Where a point goes: its area code (None outside), match and distance."""
+    """The placement of a point: its area code (None outside), match and distance."""
 
     code: str | None
     match: str

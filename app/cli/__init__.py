@@ -62,8 +62,8 @@ def db():
 def db_up():
     """Create the database if missing, enable PostGIS and migrate to the latest schema.
 
-    Uses DATABASE_URL; without it, a local PostgreSQL that answers, else a private
-    cluster in var/postgres. Safe to run again.
+    Uses DATABASE_URL. Without it, a local PostgreSQL that accepts connections,
+    else a private cluster in var/postgres. Safe to run again.
     """
     settings = services().settings
     url = settings.database_url or find_or_start_server(settings.var_dir)

@@ -66,8 +66,8 @@ FIND_NEAREST = text(
     """
 )
 
-# The first ST_DWithin, in degrees, lets the GiST index cut the candidates; the
-# radius in degrees is widened by 1/cos(latitude) so it never cuts too much.
+# The first ST_DWithin, in degrees, lets the GiST index cut the candidates. Its
+# radius is widened by 1/cos(latitude), so it never cuts a true candidate.
 FIND_WITHIN = text(
     _POINTS
     + """

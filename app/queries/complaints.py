@@ -50,7 +50,7 @@ def filtered_complaints(city_code: str, filters: ComplaintFilters) -> Select:
 
 def find_page(session: Session, city_code: str, filters: ComplaintFilters, page: int,
               page_size: int) -> tuple[list[Complaint], int]:
-    """One page of complaints, newest first, and the total count."""
+    """Return one page of complaints, newest first, and the total count."""
     statement = filtered_complaints(city_code, filters)
     total = session.scalar(select(func.count()).select_from(statement.subquery()))
     items = session.scalars(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# Highest priority first; at equal priority an area for this category beats an
+# Highest priority first. At equal priority, an area for this category beats an
 # area for every category, and the older area (lower id) wins a remaining tie.
 FIND_SERVICE_AREA = text(
     """
