@@ -203,7 +203,7 @@ def _place(session, city, request, category):
 
 
 def _unusable_location(session, city, request, location) -> ApiError:
-    hint = _coordinate_hint(session, city, request.lat, request.lon)
+    hint = coordinate_hint(session.connection(), city, request.lat, request.lon)
     if location is None:
         field = "lat" if not -90 <= request.lat <= 90 else "lon"
         value = request.lat if field == "lat" else request.lon
@@ -228,8 +228,12 @@ def _unusable_location(session, city, request, location) -> ApiError:
                     details=details)
 
 
-def _coordinate_hint(session, city, lat, lon):
-    """Return (message_id, message_en, suggestion) when a common slip explains the point."""
+def coordinate_hint(conn, city, lat, lon):
+    """Return (message_id, message_en, suggestion) when a common slip explains the point.
+
+    The slips tried are swapped latitude and longitude, a latitude without its
+    minus sign, and both at once; a slip counts when it lands inside the city.
+    """
     slips = [
         ("swapped", lon, lat,
          "Sepertinya lintang (lat) dan bujur (lon) tertukar: titik "
@@ -250,8 +254,7 @@ def _coordinate_hint(session, city, lat, lon):
               and (s[1], s[2]) != (lat, lon)]
     if not usable:
         return None
-    located = locate_points(session.connection(), city,
-                            [(s[2], s[1]) for s in usable], near_radius_m=0)
+    located = locate_points(conn, city, [(s[2], s[1]) for s in usable], near_radius_m=0)
     for slip, location in zip(usable, located):
         if not location.outside:
             return slip[3], slip[4], {"kind": slip[0], "lat": slip[1], "lon": slip[2]}

@@ -778,3 +778,14 @@ def test_locate_points_rejects_bad_coordinates(app, loaded_city, point):
 def test_locate_points_empty_input(app, loaded_city):
     with app.extensions["aduan"].engine.connect() as conn:
         assert locate_points(conn, loaded_city, []) == []
+
+
+def test_cli_locate_hints_swapped_and_sign(runner, loaded_city):
+    from app.cli import cli
+
+    swapped = runner.invoke(cli, ["locate", "106.63", "-6.17"])
+    assert swapped.exit_code == 2
+    assert "look swapped" in swapped.output
+    unsigned = runner.invoke(cli, ["locate", "6.17", "106.63"])
+    assert unsigned.exit_code == 0
+    assert "lack its minus sign" in unsigned.output

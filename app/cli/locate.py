@@ -14,6 +14,7 @@ from app.cli import operator_errors
 from app.locate import BATCH_SIZE
 from app.locate import DEFAULT_UNCERTAINTY_M
 from app.locate import current_version_id
+from app.intake import coordinate_hint
 from app.locate import locate_points
 from app.services import services
 
@@ -62,8 +63,23 @@ def locate(lat, lon, csv_path, accuracy_m):
         raise click.UsageError("Give LAT and LON, for example: aduan locate -6.17 106.63")
     problem = _check_range(lat, lon)
     if problem:
-        raise click.UsageError(problem)
-    _print(_with_database(_locate_one, city, lat, lon, accuracy_m).as_json(city))
+        hint = _with_database(_hint, city, lat, lon)
+        raise click.UsageError(f"{problem}. {hint}" if hint else problem)
+    location = _with_database(_locate_one, city, lat, lon, accuracy_m)
+    _print(location.as_json(city))
+    if location.outside:
+        hint = _with_database(_hint, city, lat, lon)
+        if hint:
+            click.echo(hint, err=True)
+
+
+def _hint(city, lat: float, lon: float) -> str | None:
+    """The English hint when swapped or sign-dropped coordinates explain the point."""
+    if not (math.isfinite(lat) and math.isfinite(lon)):
+        return None
+    with services().engine.connect() as conn:
+        hint = coordinate_hint(conn, city, lat, lon)
+    return hint[1] if hint else None
 
 
 def _with_database(function, *args):
