@@ -460,3 +460,17 @@ def test_task_photo_view_checks_opd(client, engine, task, crew):
     assert own.status_code == 200
     assert own.mimetype == "image/jpeg"
     assert foreign.status_code == 404
+
+
+def test_rejected_finish_keeps_typed_note(client, engine, task):
+    complaint_id, code = task
+    login(client, "crew-dpupr")
+    client.post(f"/petugas/tugas/{code}/ambil", data={"csrf_token": csrf_token(client)})
+    rejected = client.post(
+        f"/petugas/tugas/{code}/selesai",
+        data={"csrf_token": csrf_token(client), "note": "Kabel diganti <b>baru</b>"},
+    )
+    assert rejected.status_code == 400
+    page = rejected.get_data(as_text=True)
+    assert "Kabel diganti &lt;b&gt;baru&lt;/b&gt;</textarea>" in page
+    assert status_of(engine, complaint_id).status == "proses"

@@ -155,8 +155,18 @@ def _render_task(ref: TaskRef, error: ApiError | None = None):
         staff=staff,
         error=error.message(language) if error else None,
         back_args=_filter_args(),
+        typed=_typed_text if error else _nothing_typed,
     )
     return page, error.status if error else 200
+
+
+def _typed_text(endpoint: str, field: str) -> str:
+    """What the user typed into a form that was rejected, to show it again."""
+    return request.form.get(field, "") if request.endpoint == endpoint else ""
+
+
+def _nothing_typed(endpoint: str, field: str) -> str:
+    return ""
 
 
 @bp.get("/petugas/tugas/<code>")
