@@ -195,6 +195,22 @@ def test_swapped_coordinates_error_beside_location(page, engine, clean_complaint
     assert count_rows(engine, "SELECT count(*) FROM complaint") == 1
 
 
+def test_typed_coordinates_replace_earlier_pin(page, engine, clean_complaints):
+    """Unusable typed values must not let the complaint go out at the old pin."""
+    page.goto("/")
+    page.select_option("#category", "jalan-rusak")
+    page.fill("#description", "Jalan amblas di tikungan")
+    click_map_at(page, *SUKARASA)
+    page.wait_for_selector("#area-text:has-text('Sukarasa')")
+    page.click("#typed-coordinates summary")
+    page.fill("#lat", str(SUKARASA[1]))
+    page.fill("#lon", str(SUKARASA[0]))
+    page.click("#submit")
+    page.wait_for_selector("#location-error:not([hidden])")
+    assert "tertukar" in page.inner_text("#location-error-text")
+    assert count_rows(engine, "SELECT count(*) FROM complaint") == 0
+
+
 def test_service_without_map_is_confidential(page, engine, clean_complaints):
     page.goto("/")
     page.select_option("#category", "adminduk")

@@ -241,10 +241,34 @@
     var lat = parseNumber(latInput.value);
     var lon = parseNumber(lonInput.value);
     if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+      // The typed values replace the pin even when they are unusable, so the
+      // complaint never goes out with an older pin than the fields show; the
+      // server then names what is wrong with the typed values.
+      forgetPin();
       return;
     }
     placePin(lat, lon, "typed", null);
     map.setView([lat, lon], Math.max(map.getZoom(), 16));
+  }
+
+  function forgetPin() {
+    if (state.marker) {
+      map.removeLayer(state.marker);
+      state.marker = null;
+    }
+    if (state.circle) {
+      map.removeLayer(state.circle);
+      state.circle = null;
+    }
+    state.lat = null;
+    state.lon = null;
+    state.source = null;
+    state.accuracy = null;
+    state.areaChoice = null;
+    byId("location_source").value = "typed";
+    byId("accuracy_m").value = "";
+    byId("area-box").hidden = true;
+    byId("area-text").textContent = "";
   }
 
   function useMyLocation() {
