@@ -214,9 +214,10 @@ def _unusable_location(session, city, request, location) -> ApiError:
     else:
         distance = _format_distance(location.distance_m)
         message_id = f"Titik ({request.lat}, {request.lon}) berada di luar {city.name}, " \
-                     f"{distance} dari batas kota."
+                     f"{distance.replace('.', ',')} dari batas kota. Pindahkan titik ke " \
+                     "dalam kota."
         message_en = f"The point ({request.lat}, {request.lon}) lies outside {city.name}, " \
-                     f"{distance} from the city boundary."
+                     f"{distance} from the city boundary. Move the point inside the city."
         status, code, field, value = 422, "outside_city", "lat", request.lat
     if hint:
         message_id = f"{message_id} {hint[0]}"
