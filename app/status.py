@@ -35,7 +35,6 @@ TRANSITIONS = {
     # A crew member hands a task back.
     ("proses", "menunggu"),
 }
-NOTE_REQUIRED = {"ditolak", "reopen", "reroute", "menunggu"}
 NOTE_MAX = 2000
 
 
