@@ -211,6 +211,19 @@ def test_typed_coordinates_replace_earlier_pin(page, engine, clean_complaints):
     assert count_rows(engine, "SELECT count(*) FROM complaint") == 0
 
 
+def test_language_switch_keeps_draft(page, clean_complaints):
+    page.goto("/")
+    page.select_option("#category", "jalan-rusak")
+    page.fill("#description", "Jalan amblas di tikungan")
+    click_map_at(page, *SUKARASA)
+    page.wait_for_selector("#area-text:has-text('Sukarasa')")
+    page.click(".language-switch a")
+    page.wait_for_url("**lang=en*")
+    assert page.input_value("#category") == "jalan-rusak"
+    assert page.input_value("#description") == "Jalan amblas di tikungan"
+    page.wait_for_selector("#area-text:has-text('Sukarasa')")
+
+
 def test_service_without_map_is_confidential(page, engine, clean_complaints):
     page.goto("/")
     page.select_option("#category", "adminduk")

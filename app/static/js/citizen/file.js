@@ -251,6 +251,45 @@
     map.setView([lat, lon], Math.max(map.getZoom(), 16));
   }
 
+  // A draft survives a switch of language. Name, phone and e-mail are left out, so
+  // no contact detail is kept in the browser's storage.
+  var DRAFT_KEY = "peta-aduan-draft";
+  var DRAFT_FIELDS = ["category", "description", "address_note", "lat", "lon"];
+
+  function saveDraft() {
+    var draft = {};
+    DRAFT_FIELDS.forEach(function (field) {
+      draft[field] = byId(field).value;
+    });
+    if (state.lat !== null) {
+      draft.lat = String(state.lat);
+      draft.lon = String(state.lon);
+    }
+    try {
+      window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify(draft));
+    } catch (error) {
+      // Storage is off in this browser: the language still switches.
+    }
+  }
+
+  function restoreDraft() {
+    var draft = null;
+    try {
+      draft = JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "null");
+      window.sessionStorage.removeItem(DRAFT_KEY);
+    } catch (error) {
+      return;
+    }
+    if (!draft) {
+      return;
+    }
+    DRAFT_FIELDS.forEach(function (field) {
+      if (typeof draft[field] === "string" && !byId(field).value) {
+        byId(field).value = draft[field];
+      }
+    });
+  }
+
   function forgetPin() {
     if (state.marker) {
       map.removeLayer(state.marker);
@@ -789,7 +828,11 @@
     byId("support-panel").hidden = true;
   });
   form.addEventListener("submit", onSubmit);
+  document.querySelectorAll(".language-switch a").forEach(function (link) {
+    link.addEventListener("click", saveDraft);
+  });
 
+  restoreDraft();
   updateCounter();
   onCategoryChange();
   if (byId("lat").value && byId("lon").value) {
