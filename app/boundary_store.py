@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class LoadResult:
-    """What a boundary load did."""
+    """The outcome of a boundary load: the version, whether it is new, area counts."""
 
     version_id: int
     created: bool

@@ -33,7 +33,7 @@ def select_language() -> str:
 
 
 def current_language() -> str:
-    """The request's language, or Indonesian outside a request."""
+    """Return the request's language, or Indonesian outside a request."""
     try:
         return select_language()
     except RuntimeError:

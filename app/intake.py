@@ -233,7 +233,7 @@ def coordinate_hint(conn, city, lat, lon):
     """Return (message_id, message_en, suggestion) when a common slip explains the point.
 
     The slips tried are swapped latitude and longitude, a latitude without its
-    minus sign, and both at once; a slip counts when it lands inside the city.
+    minus sign, and both at once. A slip counts when it lands inside the city.
     """
     slips = [
         ("swapped", lon, lat,

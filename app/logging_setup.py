@@ -15,7 +15,7 @@ _TRACEBACK_FORMATTER = logging.Formatter()
 class PersonalDataFilter(logging.Filter):
     """Mask NIK, phone numbers, e-mail and IP addresses in the formatted message.
 
-    Code must not log personal data in the first place; this filter is the
+    Code must not log personal data in the first place. This filter is the
     second line of defence, for values that reach a message by accident.
     """
 

@@ -56,7 +56,7 @@ class Services:
             if server_answers(candidate):
                 return with_database(candidate, DEFAULT_DATABASE)
         raise ConfigError(
-            "No database is configured and no local PostgreSQL answers. "
+            "No database is configured and no local PostgreSQL accepts connections. "
             "Run `aduan db up` or set DATABASE_URL."
         )
 
@@ -71,7 +71,7 @@ class Services:
         return self._engine
 
     def new_session(self) -> Session:
-        """A session outside any request, for the CLI and background work."""
+        """Open a session outside any request, for the CLI and background work."""
         self.engine  # noqa: B018 - creates the session factory on first use
         return self._sessions()
 
@@ -82,12 +82,12 @@ class Services:
 
 
 def services() -> Services:
-    """The current application's services."""
+    """Return the current application's services."""
     return current_app.extensions["aduan"]
 
 
 def db_session() -> Session:
-    """The request's session, closed (and rolled back if not committed) at teardown."""
+    """Return the request's session; teardown closes it, rolling back uncommitted work."""
     if "db_session" not in g:
         g.db_session = services().new_session()
     return g.db_session

@@ -1,4 +1,4 @@
-"""The application starts on real PostGIS and answers with one error shape."""
+"""The application starts on real PostGIS and returns one error shape."""
 
 from __future__ import annotations
 

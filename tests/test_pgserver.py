@@ -1,4 +1,4 @@
-"""A private PostgreSQL cluster starts where no server answers, and serves PostGIS."""
+"""A private PostgreSQL cluster starts where no server runs, and serves PostGIS."""
 
 from __future__ import annotations
 

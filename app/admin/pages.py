@@ -171,7 +171,7 @@ def overdue():
 def opd_settings():
     """Show and change how an OPD's crews work (the result photo rule).
 
-    An OPD admin sees its own OPD. An admin picks one with ?opd=CODE and
+    An OPD admin gets its own OPD. An admin picks one with ?opd=CODE and
     gets the list of OPDs without it.
     """
     staff = current_staff()

@@ -32,7 +32,7 @@ bp = Blueprint("complaints_api", __name__)
 
 
 def json_body() -> object:
-    """The request's JSON body, or an ApiError that says what is wrong with it."""
+    """Return the request's JSON body, or raise an ApiError that names its fault."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type",
                        "Kirim isi permintaan sebagai JSON (Content-Type: application/json).",
@@ -67,7 +67,7 @@ def create():
 
 @bp.get("/api/complaints/<code>")
 def read(code: str):
-    """One complaint's public fields."""
+    """Return one complaint's public fields."""
     city = services().city
     complaint = find_by_tracking_code(db_session(), city.code, code)
     if complaint is None:

@@ -16,7 +16,7 @@ bp = Blueprint("meta", __name__)
 
 @bp.get("/api/health")
 def health():
-    """Report whether the database answers and boundaries are loaded."""
+    """Report whether the database accepts queries and boundaries are loaded."""
     city = services().city
     version = db_session().execute(
         text("SELECT id FROM boundary_version WHERE city_code = :c AND is_current"),

@@ -73,7 +73,7 @@ def openapi_document() -> dict:
 
 @bp.get("/api/openapi.json")
 def openapi_json():
-    """The OpenAPI description of every endpoint."""
+    """Return the OpenAPI description of every endpoint."""
     return jsonify(openapi_document())
 
 

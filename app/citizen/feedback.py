@@ -47,7 +47,7 @@ def parse_rating(value: object) -> int | None:
 
 
 def reopen_deadline(complaint: Complaint, window_days: int) -> datetime | None:
-    """The last moment the reporter may reopen a selesai complaint, else None."""
+    """Return the last moment the reporter may reopen a selesai complaint, else None."""
     if complaint.status != "selesai" or complaint.finished_at is None:
         return None
     return complaint.finished_at + timedelta(days=window_days)
@@ -98,9 +98,9 @@ def reopen_complaint(
     """Put a selesai complaint back to proses for the same OPD, with a reason.
 
     Raises:
-        ApiError: wrong token (403); missing or too long reason (400); the
-            complaint is not selesai, was confirmed, or its reopen window of
-            window_days days has passed (409).
+        ApiError: 403 for a wrong token. 400 for a missing or too long reason.
+            409 when the complaint is not selesai, was confirmed, or its reopen
+            window of window_days days has passed.
     """
     complaint = lock_complaint(session, complaint_id)
     check_reporter_token(complaint, token)

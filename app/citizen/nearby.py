@@ -21,12 +21,12 @@ from app.queries.nearby import NearbyComplaint
 from app.queries.nearby import find_nearby_open
 from app.queries.nearby import find_photos
 
-# Longest description excerpt shown in the list of nearby complaints.
+# Maximum length of the description excerpt in the list of nearby complaints.
 EXCERPT_MAX = 200
 
 
 def search_radius_m(accuracy_m: float | None) -> float:
-    """The duplicate search radius: 50 m, widened by the location's uncertainty.
+    """Return the duplicate search radius: 50 m, widened by the uncertainty.
 
     The uncertainty counts up to NEARBY_UNCERTAINTY_MAX_M, so a coarse fix
     (a phone without GPS can report 2 km) does not list half a kecamatan.
@@ -45,7 +45,7 @@ def nearby_complaints(
     accuracy_m: float | None,
     language: str,
 ) -> dict:
-    """The JSON reply of GET /api/nearby: the radius used and the complaints found."""
+    """Build the reply of GET /api/nearby: the radius used and the complaints found."""
     radius_m = search_radius_m(accuracy_m)
     found = find_nearby_open(
         conn, city.code, category_code, lon, lat, radius_m, NEARBY_LIMIT

@@ -118,7 +118,7 @@ def add_complaint_markers(
 
 
 def popup_html(complaint: Complaint, language: str, now: datetime) -> Markup:
-    """The popup of a complaint marker; every value is escaped for folium's script."""
+    """Build a complaint marker's popup, every value escaped for folium's script."""
     category = complaint.category
     if complaint.confidential:
         description = Markup("<em>{}</em>").format(

@@ -17,7 +17,7 @@ REOPEN_DAYS_CONFIG = "CITIZEN_REOPEN_DAYS"
 
 # Photos larger than this are rejected before decoding; phone cameras reach 50 MP.
 PHOTO_MAX_PIXELS = 60_000_000
-# Longest side of a stored photo; enough to read a street sign on a phone.
+# Maximum side of a stored photo in pixels, enough to read a street sign on a phone.
 PHOTO_MAX_SIDE = 1600
 # Report photos one complaint may carry; the filing page attaches one.
 REPORT_PHOTOS_MAX = 3

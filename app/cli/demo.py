@@ -67,8 +67,8 @@ def demo(seed: int, year: int | None, if_empty: bool, batch_size: int) -> None:
             f"Writing {targets.total} demo complaints for {year} "
             f"(seed {seed}); this takes several minutes."
         )
-        # One INFO line per demo complaint and status change would bury the log;
-        # the progress lines below say how far the demo is.
+        # One INFO line per demo complaint and status change would bury the log,
+        # so only the progress lines below report how far the demo is.
         quiet = [logging.getLogger(name) for name in ("app.intake", "app.status")]
         levels = [logger.level for logger in quiet]
         for logger in quiet:

@@ -21,7 +21,7 @@ from app.status import reroute
 
 @cli.group("config")
 def config_group():
-    """The city's OPDs and complaint categories."""
+    """Manage the city's OPDs and complaint categories."""
 
 
 @config_group.command("load")

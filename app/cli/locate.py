@@ -74,7 +74,7 @@ def locate(lat, lon, csv_path, accuracy_m):
 
 
 def _hint(city, lat: float, lon: float) -> str | None:
-    """The English hint when swapped or sign-dropped coordinates explain the point."""
+    """Return the English hint when swapped or unsigned coordinates explain a point."""
     if not (math.isfinite(lat) and math.isfinite(lon)):
         return None
     with services().engine.connect() as conn:

@@ -161,7 +161,7 @@ def _render_task(ref: TaskRef, error: ApiError | None = None):
 
 
 def _typed_text(endpoint: str, field: str) -> str:
-    """What the user typed into a form that was rejected, to show it again."""
+    """Return what the user typed into a rejected form, to show it again."""
     return request.form.get(field, "") if request.endpoint == endpoint else ""
 
 

@@ -2,7 +2,7 @@
 
 Distances are measured on the spheroid (geography). The first ST_DWithin, on
 geometry in degrees, lets the GiST index complaint_location_gist cut the
-candidates before the exact test; its radius is widened by 1/cos(latitude) so it
+candidates before the exact test. Its radius is widened by 1/cos(latitude), so it
 never cuts a complaint that the exact test would keep.
 """
 

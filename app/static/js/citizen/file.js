@@ -242,7 +242,7 @@
     var lon = parseNumber(lonInput.value);
     if (lat === null || lon === null || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
       // The typed values replace the pin even when they are unusable, so the
-      // complaint never goes out with an older pin than the fields show; the
+      // complaint never goes out with an older pin than the fields show. The
       // server then names what is wrong with the typed values.
       forgetPin();
       return;
